@@ -1,0 +1,37 @@
+"""A request id for every request: logged, echoed to the client, stored on account events."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from django.http import HttpRequest, HttpResponse
+
+_request_id: ContextVar[str] = ContextVar("request_id", default="")
+_ACCEPTED = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def current_request_id() -> str:
+    """The id of the request being served, or ``""`` outside a request (commands, tasks)."""
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    """Take a sane ``X-Request-ID`` from the proxy, or make one; echo it on the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _ACCEPTED.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

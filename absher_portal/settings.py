@@ -1,0 +1,227 @@
+"""Settings of the portal: one module, every difference between machines comes from the environment.
+
+Defaults are safe for a developer's laptop (SQLite, local-memory cache, SMS printed to the
+console). Production sets ``DJANGO_DEBUG=0`` and real values; see README.md, "Configuration".
+"""
+
+import logging
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env.str(
+    "SECRET_KEY",
+    default="dev-only-insecure-key-do-not-use-in-production-0123456789abcdef",
+)
+if not DEBUG and SECRET_KEY.startswith("dev-only-"):
+    raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG is off.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "formtools",
+    "captcha",
+    "django_tasks",
+    "django_tasks_db",
+    "accounts",
+    "activation",
+]
+
+MIDDLEWARE = [
+    "absher_portal.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "absher_portal.urls"
+WSGI_APPLICATION = "absher_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Data -----------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Accounts and passwords ------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameBackend"]
+# Usernames are unique case-insensitively among accounts that hold them (a conditional
+# constraint in accounts.models), not by a plain unique column; the backend above looks them
+# up that way. See docs/decisions.md.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# OWASP's recommended Argon2id parameters (memory in KiB): see DESIGN §4.
+ARGON2_MEMORY_COST_KIB = env.int("ARGON2_MEMORY_COST_KIB", default=19 * 1024)
+ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
+ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=1)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.password_validation.AllowedCharactersValidator"},
+    {
+        "NAME": "accounts.password_validation.LengthValidator",
+        "OPTIONS": {"min_length": 8, "max_length": 64},
+    },
+    {"NAME": "accounts.password_validation.CharacterClassesValidator"},
+    {
+        "NAME": "accounts.password_validation.UsernameOverlapValidator",
+        "OPTIONS": {"max_shared_run": 4},
+    },
+    {"NAME": "accounts.password_validation.RepeatedRunValidator", "OPTIONS": {"run": 4}},
+    {"NAME": "accounts.password_validation.SequentialRunValidator", "OPTIONS": {"run": 4}},
+    {
+        "NAME": "accounts.password_validation.CharacterFrequencyValidator",
+        "OPTIONS": {"max_count": 4},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LOGIN_URL = "accounts:login"
+PENDING_TTL_DAYS = env.int("PENDING_TTL_DAYS", default=30)
+
+# --- One-time codes (DESIGN §5) --------------------------------------------------------------
+OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
+OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+OTP_MAX_FAILURES = env.int("OTP_MAX_FAILURES", default=10)
+OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=60)
+OTP_LIMIT_PER_MOBILE = env.int("OTP_LIMIT_PER_MOBILE", default=5)
+OTP_LIMIT_PER_ID = env.int("OTP_LIMIT_PER_ID", default=5)
+OTP_LIMIT_PER_IP = env.int("OTP_LIMIT_PER_IP", default=100)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+
+# --- SMS and email ---------------------------------------------------------------------------
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms.jsonl"))
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@portal.example.sa")
+
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# --- Captcha (django-simple-captcha reads these at import) -----------------------------------
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_MATH_CHALLENGE_OPERATOR = "x"
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+CAPTCHA_FONT_SIZE = 32
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
+
+# --- Test modes must never reach production by accident (DESIGN §11) -------------------------
+ALLOW_TEST_MODES = env.bool("ALLOW_TEST_MODES", default=False)
+_test_modes = []
+if CAPTCHA_TEST_MODE:
+    _test_modes.append("CAPTCHA_TEST_MODE=1")
+if SMS_BACKEND in {"console", "locmem", "file"}:
+    _test_modes.append(f"SMS_BACKEND={SMS_BACKEND}")
+if not DEBUG and _test_modes:
+    if not ALLOW_TEST_MODES:
+        raise ImproperlyConfigured(
+            "Refusing to start with DJANGO_DEBUG off and test-only settings "
+            f"({', '.join(_test_modes)}); set ALLOW_TEST_MODES=1 only for browser tests and "
+            "benchmarks."
+        )
+    logging.getLogger("absher_portal").warning(
+        "ALLOW_TEST_MODES is set: running with %s. Never do this in production.",
+        ", ".join(_test_modes),
+    )
+
+# --- Sessions and cookies --------------------------------------------------------------------
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Languages -------------------------------------------------------------------------------
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Riyadh"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,135 @@
+"""The one place that changes an account's status or moves its mobile number (DESIGN §7).
+
+Every change writes an ``AccountEvent`` in the same transaction; notifications to the person
+are queued with ``transaction.on_commit`` and carry ids only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from absher_portal.request_id import current_request_id
+from accounts.models import AccountEvent, AccountStatus, User
+
+Kind = AccountEvent.Kind
+
+#: status → the statuses it may move to, and the event each move writes.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (AccountStatus.PENDING, AccountStatus.ACTIVE): Kind.ACTIVATED,
+    (AccountStatus.PENDING, AccountStatus.SUPERSEDED): Kind.SUPERSEDED,
+    (AccountStatus.PENDING, AccountStatus.EXPIRED): Kind.EXPIRED,
+    (AccountStatus.ACTIVE, AccountStatus.SUSPENDED): Kind.SUSPENDED,
+    (AccountStatus.SUSPENDED, AccountStatus.ACTIVE): Kind.REINSTATED,
+}
+
+
+class TransitionNotAllowed(Exception):
+    """The account is not in a state from which the requested change is allowed."""
+
+    def __init__(self, account: User, to_status: str) -> None:
+        super().__init__(f"account {account.pk}: {account.status} -> {to_status} not allowed")
+        self.account = account
+        self.to_status = to_status
+
+
+def record_event(
+    *,
+    account: User,
+    kind: str,
+    source: str,
+    from_status: str = "",
+    to_status: str = "",
+    actor: User | None = None,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> AccountEvent:
+    """Append one event to the account's history."""
+    return AccountEvent.objects.create(
+        account=account,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        source=source,
+        actor=actor,
+        reason=reason,
+        request_id=current_request_id(),
+        details=details or {},
+    )
+
+
+@transaction.atomic
+def account_change_status(
+    *,
+    account: User,
+    to_status: str,
+    source: str,
+    actor: User | None = None,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> AccountEvent:
+    """Move ``account`` to ``to_status`` if the lifecycle allows it, and record why.
+
+    The row is re-read under a lock so two racing changes cannot both apply.
+    """
+    locked = User.objects.select_for_update().get(pk=account.pk)
+    kind = TRANSITIONS.get((locked.status, to_status))
+    if kind is None:
+        raise TransitionNotAllowed(locked, to_status)
+    from_status = locked.status
+    locked.status = to_status
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+    account.status, account.status_changed_at = locked.status, locked.status_changed_at
+    return record_event(
+        account=locked,
+        kind=kind,
+        source=source,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+        details=details,
+    )
+
+
+def account_supersede(*, account: User) -> AccountEvent:
+    """Retire a pending account because a newer registration for the same ID is completing.
+
+    The new account's ``registered`` event lists the accounts it superseded.
+    """
+    return account_change_status(
+        account=account, to_status=AccountStatus.SUPERSEDED, source="registration"
+    )
+
+
+@transaction.atomic
+def account_move_mobile(*, from_account: User, to_account: User) -> None:
+    """Give ``from_account``'s mobile number to ``to_account`` (the seed's rule, DESIGN §4).
+
+    Both accounts keep an event; the previous owner is told by email after commit, in
+    their own language, because they may not have made this registration.
+    """
+    from accounts.tasks import notify_mobile_moved
+
+    mobile = from_account.mobile
+    from_account.mobile = ""
+    from_account.save(update_fields=["mobile", "updated_at"])
+    to_account.mobile = mobile
+    to_account.save(update_fields=["mobile", "updated_at"])
+    record_event(
+        account=from_account,
+        kind=Kind.MOBILE_RELEASED,
+        source="registration",
+        details={"to_account": to_account.pk},
+    )
+    record_event(
+        account=to_account,
+        kind=Kind.MOBILE_RECEIVED,
+        source="registration",
+        details={"from_account": from_account.pk},
+    )
+    account_id = from_account.pk
+    transaction.on_commit(lambda: notify_mobile_moved.enqueue(account_id))

@@ -1,0 +1,59 @@
+"""The account manager: how ``createsuperuser`` and fixtures build accounts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.base_user import BaseUserManager
+
+from accounts.validators import national_id_kind, normalize_saudi_mobile, validate_national_id
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _build(
+        self, username: str, national_id: str, mobile: str, email: str, **extra: Any
+    ) -> User:
+        national_id = validate_national_id(national_id)
+        user = self.model(
+            username=username,
+            national_id=national_id,
+            id_kind=national_id_kind(national_id),
+            mobile=normalize_saudi_mobile(mobile) if mobile else "",
+            email=self.normalize_email(email),
+            **extra,
+        )
+        return user
+
+    def create_user(
+        self,
+        username: str,
+        national_id: str,
+        mobile: str,
+        email: str,
+        password: str | None = None,
+        **extra: Any,
+    ) -> User:
+        """Create an account directly (fixtures, staff); registration uses its own service."""
+        user = self._build(username, national_id, mobile, email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(
+        self,
+        username: str,
+        national_id: str,
+        mobile: str,
+        email: str,
+        password: str | None = None,
+        **extra: Any,
+    ) -> User:
+        extra.setdefault("status", "active")
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self.create_user(username, national_id, mobile, email, password, **extra)

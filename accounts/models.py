@@ -1,0 +1,211 @@
+"""Accounts, their append-only history, and one-time-code challenges.
+
+Models hold data and constraints only. Status changes go through ``accounts.lifecycle``;
+codes are issued and checked by ``accounts.otp``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.managers import UserManager
+from accounts.validators import NationalIdValidator, SaudiMobileValidator, UsernameValidator
+
+
+class AccountStatus(models.TextChoices):
+    PENDING = "pending", _("Pending bank activation")
+    ACTIVE = "active", _("Active")
+    SUPERSEDED = "superseded", _("Superseded by a newer registration")
+    EXPIRED = "expired", _("Expired without activation")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+#: Accounts that hold their national ID, username and mobile: at most one each.
+HOLDING_STATUSES = (AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
+_HOLDS = Q(status__in=HOLDING_STATUSES)
+
+
+class IdKind(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen (national ID)")
+    RESIDENT = "resident", _("Resident (iqama)")
+    BORDER = "border", _("Border number")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person's portal account, identified by their national ID, iqama or border number."""
+
+    national_id = models.CharField(
+        _("ID number"), max_length=10, validators=[NationalIdValidator()], db_index=True
+    )
+    id_kind = models.CharField(_("ID kind"), max_length=10, choices=IdKind.choices)
+    username = models.CharField(_("username"), max_length=30, validators=[UsernameValidator()])
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=16,
+        blank=True,
+        db_index=True,
+        validators=[SaudiMobileValidator()],
+        help_text=_("E.164. Empty when the number was moved to a newer account."),
+    )
+    email = models.EmailField(_("email address"))
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="ar"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AccountStatus.choices,
+        default=AccountStatus.PENDING,
+        db_index=True,
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["national_id", "mobile", "email"]
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_id"], condition=_HOLDS, name="user_national_id_held_uniq"
+            ),
+            models.UniqueConstraint(
+                Lower("username"), condition=_HOLDS, name="user_username_ci_held_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["mobile"], condition=_HOLDS & ~Q(mobile=""), name="user_mobile_held_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AccountStatus.values), name="user_status_valid"
+            ),
+        ]
+        indexes = [models.Index(Lower("username"), name="user_username_lower_idx")]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Pending and active people may sign in; the rest may not (DESIGN §7)."""
+        return self.status in (AccountStatus.PENDING, AccountStatus.ACTIVE)
+
+    @property
+    def masked_national_id(self) -> str:
+        return mask_national_id(self.national_id)
+
+
+def mask_national_id(national_id: str) -> str:
+    """Show the first and last two digits only: enough to recognise, too little to reuse."""
+    if len(national_id) < 4:
+        return "•" * len(national_id)
+    return f"{national_id[:2]}{'•' * (len(national_id) - 4)}{national_id[-2:]}"
+
+
+def mask_mobile(mobile: str) -> str:
+    """Show the country code and the last three digits of an E.164 number."""
+    if len(mobile) < 7:
+        return mobile
+    return f"{mobile[:4]}{'•' * (len(mobile) - 7)}{mobile[-3:]}"
+
+
+class AccountEvent(models.Model):
+    """One entry of an account's history. Rows are written once and never changed."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        SUPERSEDED = "superseded", _("Superseded by a newer registration")
+        MOBILE_RELEASED = "mobile_released", _("Mobile number moved to another account")
+        MOBILE_RECEIVED = "mobile_received", _("Mobile number taken over from another account")
+        ACTIVATED = "activated", _("Activated")
+        SUSPENDED = "suspended", _("Suspended")
+        REINSTATED = "reinstated", _("Reinstated")
+        EXPIRED = "expired", _("Expired")
+
+    account = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="events", verbose_name=_("account")
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=AccountStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=12, choices=AccountStatus.choices, blank=True
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    source = models.CharField(_("source"), max_length=40)
+    reason = models.TextField(_("reason"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Account events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("Account events are append-only.")
+
+
+class OtpPurpose(models.TextChoices):
+    REGISTRATION = "registration", _("Registration")
+    LOGIN = "login", _("Sign-in")
+    RESET = "reset", _("Password reset")
+
+
+class OtpChallenge(models.Model):
+    """A one-time code sent to a mobile. Only an HMAC of the code is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(max_length=12, choices=OtpPurpose.choices)
+    mobile = models.CharField(max_length=16)
+    national_id = models.CharField(max_length=10, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True)
+    code_hmac = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failures = models.PositiveSmallIntegerField(default=0)
+    sends = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["mobile", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {mask_mobile(self.mobile)}"

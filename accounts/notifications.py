@@ -1,0 +1,59 @@
+"""Texts sent to people (SMS and email), each rendered in the recipient's language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import AccountEvent, OtpPurpose, User, mask_mobile
+
+
+def webotp_line(code: str) -> str:
+    """The WebOTP origin-bound line: ``@host #code`` with ASCII digits in any language."""
+    host = urlsplit(settings.PUBLIC_ORIGIN).hostname or "localhost"
+    return f"@{host} #{code}"
+
+
+def otp_sms_body(*, code: str, purpose: str, language: str) -> str:
+    """The SMS that carries a one-time code, in ``language``, ending with the WebOTP line."""
+    minutes = max(1, settings.OTP_TTL_SECONDS // 60)
+    with translation.override(language):
+        if purpose == OtpPurpose.REGISTRATION:
+            text = _(
+                "Your Absher portal registration code is %(code)s. "
+                "It expires in %(minutes)s minutes. Do not share it with anyone."
+            )
+        elif purpose == OtpPurpose.LOGIN:
+            text = _(
+                "Your Absher portal sign-in code is %(code)s. "
+                "It expires in %(minutes)s minutes. Do not share it with anyone."
+            )
+        else:
+            text = _(
+                "Your Absher portal password reset code is %(code)s. "
+                "It expires in %(minutes)s minutes. Do not share it with anyone."
+            )
+        body = text % {"code": code, "minutes": minutes}
+    return f"{body}\n\n{webotp_line(code)}"
+
+
+def send_mobile_moved_email(*, account: User, event: AccountEvent | None) -> None:
+    """Email an account's owner that their mobile number now belongs to a newer account."""
+    new_mobile = ""
+    if event is not None and (to_id := event.details.get("to_account")):
+        new_mobile = User.objects.filter(pk=to_id).values_list("mobile", flat=True).first() or ""
+    context = {
+        "account": account,
+        "masked_mobile": mask_mobile(new_mobile) if new_mobile else "",
+        "when": event.created_at if event else None,
+        "portal_url": settings.PUBLIC_ORIGIN,
+    }
+    with translation.override(account.preferred_language):
+        subject = render_to_string("accounts/email/mobile_moved_subject.txt", context).strip()
+        body = render_to_string("accounts/email/mobile_moved_message.txt", context)
+    send_mail(subject, body, None, [account.email])

@@ -1,0 +1,203 @@
+"""One-time codes sent by SMS (DESIGN §5).
+
+A code is six digits from ``secrets``; only an HMAC of it, keyed by ``SECRET_KEY`` and bound
+to the challenge and its purpose, is stored. A challenge allows ``OTP_MAX_ATTEMPTS`` wrong
+tries per code and ``OTP_MAX_FAILURES`` consecutive wrong tries over all its codes (a resend
+does not reset that count). Sends are limited per mobile, per ID number and per IP address
+in the shared cache, and a resend waits ``OTP_RESEND_COOLDOWN_SECONDS``.
+
+The SMS is sent by the request itself, after the challenge row is committed, so a provider
+failure is shown to the person at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django_ratelimit.core import get_usage
+
+from accounts.models import OtpChallenge, mask_mobile
+from accounts.notifications import otp_sms_body
+from accounts.sms import SmsError, SmsMessage, send_sms
+
+logger = logging.getLogger(__name__)
+
+CODE_LENGTH = 6
+
+
+class OtpError(Exception):
+    """Why a code could not be sent or accepted. ``code`` is stable; forms map it to text."""
+
+    def __init__(self, code: str, **params: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _now() -> datetime:
+    """The current time. Used for mocking in tests."""
+    return timezone.now()
+
+
+def generate_code() -> str:
+    return f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+
+
+def code_hmac(challenge: OtpChallenge, code: str) -> str:
+    """HMAC of ``code`` bound to this challenge and its purpose."""
+    return salted_hmac(
+        f"accounts.otp.{challenge.purpose}", f"{challenge.pk}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> None:
+    """Count one send against every limit; refuse when any is exhausted.
+
+    Every attempt counts, refused ones too, so hammering the button does not help.
+    """
+    limits = [
+        ("otp-send-mobile", mobile, settings.OTP_LIMIT_PER_MOBILE),
+        ("otp-send-id", national_id, settings.OTP_LIMIT_PER_ID),
+        ("otp-send-ip", ip, settings.OTP_LIMIT_PER_IP),
+    ]
+    limited = False
+    for group, value, per_hour in limits:
+        if not value:
+            continue
+        usage = get_usage(
+            None, group=group, key=lambda _g, _r, v=value: v, rate=f"{per_hour}/h", increment=True
+        )
+        limited = limited or bool(usage and usage["should_limit"])
+    if limited:
+        raise OtpError("rate_limited")
+
+
+def _deliver(challenge: OtpChallenge, *, language: str) -> None:
+    """Give the challenge a fresh code, commit it, then send it by SMS."""
+    code = generate_code()
+    now = _now()
+    with transaction.atomic():
+        OtpChallenge.objects.filter(pk=challenge.pk).update(
+            code_hmac=code_hmac(challenge, code),
+            sent_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+            attempts=0,
+            sends=challenge.sends + 1,
+        )
+    challenge.refresh_from_db()
+    body = otp_sms_body(code=code, purpose=challenge.purpose, language=language)
+    try:
+        send_sms(SmsMessage(to=challenge.mobile, body=body, purpose=challenge.purpose))
+    except SmsError as exc:
+        logger.warning(
+            "OTP SMS to %s failed (%s)", mask_mobile(challenge.mobile), getattr(exc, "reason", "")
+        )
+        # Nobody received this code: make it unusable and let the person retry at once.
+        OtpChallenge.objects.filter(pk=challenge.pk).update(code_hmac="", sent_at=None)
+        challenge.refresh_from_db()
+        raise OtpError("send_failed") from exc
+
+
+def issue_challenge(
+    *,
+    purpose: str,
+    mobile: str,
+    language: str,
+    ip: str,
+    national_id: str = "",
+    user_id: int | None = None,
+) -> OtpChallenge:
+    """Create a challenge for ``mobile`` and send its first code."""
+    _consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
+    challenge = OtpChallenge.objects.create(
+        purpose=purpose, mobile=mobile, national_id=national_id, user_id=user_id
+    )
+    _deliver(challenge, language=language)
+    return challenge
+
+
+def cooldown_remaining(challenge: OtpChallenge) -> int:
+    """Seconds until a new code may be requested (0 when it may be now)."""
+    if challenge.sent_at is None:
+        return 0
+    ready_at = challenge.sent_at + timedelta(seconds=settings.OTP_RESEND_COOLDOWN_SECONDS)
+    return max(0, int((ready_at - _now()).total_seconds() + 0.999))
+
+
+def is_locked(challenge: OtpChallenge) -> bool:
+    """Too many consecutive wrong codes: the whole process must start again."""
+    return challenge.failures >= settings.OTP_MAX_FAILURES
+
+
+def resend_code(challenge_id: object, *, language: str, ip: str) -> OtpChallenge:
+    """Send a new code for an existing challenge, after the cooldown and within the limits."""
+    challenge = OtpChallenge.objects.get(pk=challenge_id)
+    if challenge.verified_at is not None:
+        raise OtpError("already_verified")
+    if is_locked(challenge):
+        raise OtpError("locked")
+    if (remaining := cooldown_remaining(challenge)) > 0:
+        raise OtpError("cooldown", seconds=remaining)
+    _consume_send_quota(mobile=challenge.mobile, national_id=challenge.national_id, ip=ip)
+    _deliver(challenge, language=language)
+    return challenge
+
+
+def verify_code(challenge_id: object, code: str) -> OtpChallenge:
+    """Accept ``code`` once for this challenge, or raise ``OtpError`` saying why not.
+
+    Wrong tries are counted under a row lock and committed before the error is raised,
+    so parallel guesses cannot exceed the limits.
+    """
+    error: OtpError | None = None
+    with transaction.atomic():
+        challenge = OtpChallenge.objects.select_for_update().get(pk=challenge_id)
+        now = _now()
+        if challenge.verified_at is not None:
+            error = OtpError("already_verified")
+        elif is_locked(challenge):
+            error = OtpError("locked")
+        elif challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
+            error = OtpError("attempts_exhausted")
+        elif not challenge.code_hmac or challenge.expires_at is None or now >= challenge.expires_at:
+            error = OtpError("expired")
+        elif constant_time_compare(challenge.code_hmac, code_hmac(challenge, code)):
+            challenge.verified_at = now
+            challenge.failures = 0
+            challenge.save(update_fields=["verified_at", "failures"])
+        else:
+            challenge.attempts += 1
+            challenge.failures += 1
+            challenge.save(update_fields=["attempts", "failures"])
+            if is_locked(challenge):
+                error = OtpError("locked")
+            elif challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
+                error = OtpError("attempts_exhausted")
+            else:
+                remaining = settings.OTP_MAX_ATTEMPTS - challenge.attempts
+                error = OtpError("wrong_code", remaining=remaining)
+    if error is not None:
+        raise error
+    return challenge
+
+
+def consume_challenge(
+    challenge_id: object, *, purpose: str, mobile: str, national_id: str = ""
+) -> bool:
+    """Mark a verified challenge used, exactly once; False if it cannot be used for this."""
+    filters = {"national_id": national_id} if national_id else {}
+    updated = OtpChallenge.objects.filter(
+        pk=challenge_id,
+        purpose=purpose,
+        mobile=mobile,
+        verified_at__isnull=False,
+        consumed_at__isnull=True,
+        **filters,
+    ).update(consumed_at=_now())
+    return updated == 1

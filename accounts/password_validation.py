@@ -1,0 +1,276 @@
+"""The client's password policy (DESIGN §4) as Django password validators.
+
+Listed in ``AUTH_PASSWORD_VALIDATORS``, so ``validate_password(password, user)`` enforces the
+whole policy wherever a password is set and reports every failed rule at once. The composition
+rules are a client mandate, documented as a deviation from NIST SP 800-63B and OWASP ASVS.
+Messages are built at call time (``gettext``; ``ngettext`` for counts, as Arabic has six plural
+forms) with named placeholders, and never echo the password: error lists reach logs.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from itertools import groupby, pairwise
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.password_validation import get_default_password_validators
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
+def _username_of(user: AbstractBaseUser | None) -> str:
+    """Return the user's username, or "" when there is no user or no username yet."""
+    username = getattr(user, "username", None)
+    return username if isinstance(username, str) else ""
+
+
+class _PolicyRule:
+    """One rule, one error code; subclasses define ``is_broken()`` and ``get_error_message()``.
+
+    The options double as the message params and as what a live checklist needs.
+    """
+
+    code = ""
+    option_names: tuple[str, ...] = ()
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        if self.is_broken(password, user):
+            raise ValidationError(
+                self.get_error_message(), code=self.code, params=self.get_params()
+            )
+
+    def get_params(self, user: AbstractBaseUser | None = None) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.option_names}
+
+
+class AllowedCharactersValidator(_PolicyRule):
+    """Validate that the password holds English letters and digits only.
+
+    Besides being the client's rule, it spares people passwords that look alike but are encoded
+    differently on another keyboard (Arabic vs Persian letters, Unicode normalisation, invisible
+    direction marks) and so could never be typed again.
+    """
+
+    code = "password_charset"
+
+    def is_broken(self, password: str, user: AbstractBaseUser | None) -> bool:
+        return not re.fullmatch(r"[A-Za-z0-9]*", password)
+
+    def get_error_message(self) -> str:
+        return _(
+            "Your password may contain English letters and digits only "
+            "(no spaces, symbols or letters of other alphabets)."
+        )
+
+    def get_help_text(self) -> str:
+        return _("Use English letters (A-Z, a-z) and digits (0-9) only.")
+
+
+class LengthValidator(_PolicyRule):
+    """Validate the length; the upper bound also caps the hashing cost of whatever is posted."""
+
+    option_names = ("min_length", "max_length")
+
+    def __init__(self, min_length: int = 8, max_length: int = 64) -> None:
+        self.min_length = min_length
+        self.max_length = max_length
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        if len(password) < self.min_length:
+            message = ngettext(
+                "This password is too short. It must contain at least %(min_length)d character.",
+                "This password is too short. It must contain at least %(min_length)d characters.",
+                self.min_length,
+            )
+            raise ValidationError(message, code="password_too_short", params=self.get_params())
+        if len(password) > self.max_length:
+            message = ngettext(
+                "This password is too long. It must contain at most %(max_length)d character.",
+                "This password is too long. It must contain at most %(max_length)d characters.",
+                self.max_length,
+            )
+            raise ValidationError(message, code="password_too_long", params=self.get_params())
+
+    def get_help_text(self) -> str:
+        text = ngettext(
+            "Your password must be %(min_length)d to %(max_length)d character long.",
+            "Your password must be %(min_length)d to %(max_length)d characters long.",
+            self.max_length,
+        )
+        return text % self.get_params()
+
+
+class CharacterClassesValidator(_PolicyRule):
+    """Validate that there is an uppercase letter, a lowercase letter and a digit.
+
+    Each missing class is its own error, so the form can say exactly what to add.
+    """
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        checks = [
+            ("[A-Z]", "password_no_upper", _("Your password must contain an uppercase letter.")),
+            ("[a-z]", "password_no_lower", _("Your password must contain a lowercase letter.")),
+            ("[0-9]", "password_no_digit", _("Your password must contain a digit.")),
+        ]
+        errors = [
+            ValidationError(message, code=code)
+            for pattern, code, message in checks
+            if not re.search(pattern, password)
+        ]
+        if errors:
+            raise ValidationError(errors)
+
+    def get_help_text(self) -> str:
+        return _("Your password must contain an uppercase letter, a lowercase letter and a digit.")
+
+
+class UsernameOverlapValidator(_PolicyRule):
+    """Validate that at most ``max_shared_run`` consecutive username characters appear.
+
+    Skipped without a user or username: a form that sets both at once must pass an unsaved
+    user carrying the typed username.
+    """
+
+    code = "password_username_overlap"
+    option_names = ("max_shared_run",)
+
+    def __init__(self, max_shared_run: int = 4) -> None:
+        self.max_shared_run = max_shared_run
+
+    def is_broken(self, password: str, user: AbstractBaseUser | None) -> bool:
+        username, password = _username_of(user).lower(), password.lower()
+        size = self.max_shared_run + 1
+        return any(
+            username[start : start + size] in password for start in range(len(username) - size + 1)
+        )
+
+    def get_error_message(self) -> str:
+        return ngettext(
+            "Your password may contain at most %(max_shared_run)d consecutive character "
+            "of your username.",
+            "Your password may contain at most %(max_shared_run)d consecutive characters "
+            "of your username.",
+            self.max_shared_run,
+        )
+
+    def get_help_text(self) -> str:
+        return self.get_error_message() % self.get_params()
+
+    def get_params(self, user: AbstractBaseUser | None = None) -> dict[str, Any]:
+        """Add the username when known: a reset form has no username field to read it from."""
+        params = super().get_params(user)
+        if username := _username_of(user):
+            params["username"] = username
+        return params
+
+
+class RepeatedRunValidator(_PolicyRule):
+    """Validate that no character repeats ``run`` times in a row, ignoring case."""
+
+    code = "password_repeated_run"
+    option_names = ("run",)
+
+    def __init__(self, run: int = 4) -> None:
+        self.run = run
+
+    def is_broken(self, password: str, user: AbstractBaseUser | None) -> bool:
+        return any(len(list(same)) >= self.run for _char, same in groupby(password.lower()))
+
+    def get_error_message(self) -> str:
+        return _("Your password must not repeat a character %(run)d times in a row.")
+
+    def get_help_text(self) -> str:
+        text = _(
+            "Your password must not repeat a character %(run)d times in a row (like “%(example)s”)."
+        )
+        return text % {"run": self.run, "example": "a" * self.run}
+
+
+def _sequence_key(char: str) -> tuple[str, int] | None:
+    """Return (alphabet, position) of an English letter or digit: "9" and "a" never chain."""
+    for alphabet in (string.ascii_lowercase, string.digits):
+        if char in alphabet:
+            return alphabet, alphabet.index(char)
+    return None
+
+
+class SequentialRunValidator(_PolicyRule):
+    """Validate that no ``run`` letters or digits ascend or descend in sequence.
+
+    Case is ignored ("aBcD" is "abcd"); sequences do not wrap around ("yzab" is fine).
+    """
+
+    code = "password_sequential_run"
+    option_names = ("run",)
+
+    def __init__(self, run: int = 4) -> None:
+        self.run = run
+
+    def is_broken(self, password: str, user: AbstractBaseUser | None) -> bool:
+        length, step = 1, 0
+        for previous, current in pairwise(_sequence_key(char) for char in password.lower()):
+            delta = current[1] - previous[1] if previous and current else 0
+            if delta in (1, -1) and previous[0] == current[0]:
+                length, step = (length + 1 if delta == step else 2), delta
+            else:
+                length, step = 1, 0
+            if length >= self.run:
+                return True
+        return False
+
+    def get_error_message(self) -> str:
+        return _("Your password must not contain %(run)d letters or digits in sequence.")
+
+    def get_help_text(self) -> str:
+        text = _(
+            "Your password must not contain %(run)d letters or digits in sequence, forwards "
+            "or backwards (like “%(up)s” or “%(down)s”)."
+        )
+        up, down = string.ascii_lowercase[: self.run], string.digits[::-1][: self.run]
+        return text % {"run": self.run, "up": up, "down": down}
+
+
+class CharacterFrequencyValidator(_PolicyRule):
+    """Validate that no character occurs more than ``max_count`` times, ignoring case."""
+
+    code = "password_char_frequency"
+    option_names = ("max_count",)
+
+    def __init__(self, max_count: int = 4) -> None:
+        self.max_count = max_count
+
+    def is_broken(self, password: str, user: AbstractBaseUser | None) -> bool:
+        return any(count > self.max_count for count in Counter(password.lower()).values())
+
+    def get_error_message(self) -> str:
+        return ngettext(
+            "Your password may use each character at most %(max_count)d time.",
+            "Your password may use each character at most %(max_count)d times.",
+            self.max_count,
+        )
+
+    def get_help_text(self) -> str:
+        return self.get_error_message() % self.get_params()
+
+
+def password_rules(user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
+    """Describe each configured password rule, in the active language, for a live checklist.
+
+    Each entry: ``rule`` (the validator's class name, a stable key for the script),
+    ``help_text``, and ``params`` (what a browser needs to test the rule itself; empty for
+    validators that expose none, such as the common-password list only the server can check).
+    ``validate_password`` on the server stays the authority.
+    """
+    rules = []
+    for validator in get_default_password_validators():
+        get_params = getattr(validator, "get_params", None)
+        params = get_params(user) if get_params else {}
+        help_text = str(validator.get_help_text())
+        rules.append({"rule": type(validator).__name__, "help_text": help_text, "params": params})
+    return rules

@@ -1,0 +1,127 @@
+"""Completing a registration: the one service the wizard's ``done()`` calls (DESIGN §6)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts import lifecycle, otp
+from accounts.models import HOLDING_STATUSES, AccountEvent, AccountStatus, OtpPurpose, User
+from accounts.validators import national_id_kind
+
+
+class RegistrationConflict(Exception):
+    """Something changed since the person's steps were checked; ``step`` says where to fix it."""
+
+    messages = {
+        "id_registered": _(
+            "An activated account already exists for this ID number. "
+            "Sign in, or reset your password if you have forgotten it."
+        ),
+        "username_taken": _("This username is already taken. Choose another one."),
+        "code_not_verified": _("Your verification code is no longer valid. Request a new one."),
+        "concurrent_registration": _(
+            "Another registration with these details was completed at the same moment. "
+            "Check your details and try again."
+        ),
+    }
+
+    def __init__(self, code: str, step: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.step = step
+
+    @property
+    def message(self) -> str:
+        return str(self.messages[self.code])
+
+
+def register_account(
+    *,
+    national_id: str,
+    mobile: str,
+    email: str,
+    username: str,
+    password_hash: str,
+    preferred_language: str,
+    challenge_id: str,
+) -> User:
+    """Create the pending account, superseding and taking over what the rules say.
+
+    Runs in one transaction: any conflict or failure leaves nothing behind. Every held
+    account touching this ID, username or mobile is locked first, so racing completions
+    are serialised; the conditional unique constraints catch the rest.
+    """
+    try:
+        with transaction.atomic():
+            return _register(
+                national_id=national_id,
+                mobile=mobile,
+                email=email,
+                username=username,
+                password_hash=password_hash,
+                preferred_language=preferred_language,
+                challenge_id=challenge_id,
+            )
+    except IntegrityError as exc:
+        raise RegistrationConflict("concurrent_registration", "identity") from exc
+
+
+def _register(
+    *,
+    national_id: str,
+    mobile: str,
+    email: str,
+    username: str,
+    password_hash: str,
+    preferred_language: str,
+    challenge_id: str,
+) -> User:
+    holders = list(
+        User.objects.select_for_update()
+        .alias(username_lower=Lower("username"))
+        .filter(status__in=HOLDING_STATUSES)
+        .filter(Q(national_id=national_id) | Q(username_lower=username.lower()) | Q(mobile=mobile))
+        .order_by("pk")
+    )
+    same_id = [h for h in holders if h.national_id == national_id]
+    if any(h.status != AccountStatus.PENDING for h in same_id):
+        raise RegistrationConflict("id_registered", "identity")
+    if any(h.username.lower() == username.lower() and h not in same_id for h in holders):
+        raise RegistrationConflict("username_taken", "account")
+    if not otp.consume_challenge(
+        challenge_id, purpose=OtpPurpose.REGISTRATION, mobile=mobile, national_id=national_id
+    ):
+        raise RegistrationConflict("code_not_verified", "verify")
+
+    # Retire the older pending accounts first: they hold the ID (and maybe the username
+    # and mobile) until then.
+    for old in same_id:
+        lifecycle.account_supersede(account=old)
+    user = User(
+        national_id=national_id,
+        id_kind=national_id_kind(national_id),
+        username=username,
+        mobile="",
+        email=User.objects.normalize_email(email),
+        preferred_language=preferred_language,
+        status=AccountStatus.PENDING,
+        password=password_hash,
+    )
+    user.save()
+    lifecycle.record_event(
+        account=user,
+        kind=AccountEvent.Kind.REGISTERED,
+        source="registration",
+        to_status=AccountStatus.PENDING,
+        details={"supersedes": [old.pk for old in same_id]} if same_id else None,
+    )
+    previous_owner = next((h for h in holders if h.mobile == mobile and h not in same_id), None)
+    if previous_owner is not None:
+        lifecycle.account_move_mobile(from_account=previous_owner, to_account=user)
+    else:
+        user.mobile = mobile
+        user.save(update_fields=["mobile", "updated_at"])
+    return user

@@ -1,0 +1,102 @@
+"""Send SMS through one small interface; the transport is chosen by ``settings.SMS_BACKEND``.
+
+Callers build an :class:`SmsMessage` and call :func:`send_sms`. Which backend carries it
+(console for development, locmem for tests, a JSON-lines file for browser tests, Twilio in
+production, or any dotted path) is decided at call time, so ``override_settings`` and the
+pytest ``settings`` fixture switch it without reloading anything (STYLE A2, A4).
+
+Message bodies carry one-time codes: nothing in this package puts a body into an exception
+or a log line. Backends are imported lazily, which also keeps ``backends.py`` free to import
+the names defined here without a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from accounts.sms.backends import BaseSmsBackend
+
+__all__ = [
+    "BACKEND_ALIASES",
+    "SmsError",
+    "SmsMessage",
+    "get_backend",
+    "mask_recipient",
+    "outbox",
+    "send_sms",
+]
+
+BACKEND_ALIASES: dict[str, str] = {
+    "console": "accounts.sms.backends.ConsoleBackend",
+    "locmem": "accounts.sms.backends.LocmemBackend",
+    "file": "accounts.sms.backends.FileBackend",
+    "twilio": "accounts.sms.backends.TwilioBackend",
+}
+
+#: Messages "sent" by the locmem backend, as ``{"to", "body", "purpose"}`` dicts (tests read it).
+outbox: list[dict[str, str]] = []
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    """One text message; ``purpose`` ("registration", "login", "reset", ...) is for logs/tests."""
+
+    to: str
+    body: str
+    purpose: str
+
+    def __repr__(self) -> str:
+        # The body holds a one-time code: keep it out of reprs that end up in tracebacks.
+        return f"SmsMessage(to={mask_recipient(self.to)}, body=<hidden>, purpose={self.purpose!r})"
+
+
+def mask_recipient(number: str) -> str:
+    """Return ``number`` with all but its last 3 characters hidden, for logs ("***123")."""
+    return f"***{number[-3:]}" if len(number) > 3 else "***"
+
+
+class SmsError(Exception):
+    """The provider did not accept the message.
+
+    ``reason`` is a short, non-secret code ("timeout", "rate_limited", "invalid_number",
+    "connection_error", "provider_error", "not_configured") that views map to a message for
+    the person; it is also the whole exception text, so logging the error never leaks a code.
+    """
+
+    def __init__(self, reason: str = "provider_error") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def get_backend(**kwargs: Any) -> BaseSmsBackend:
+    """Return a new backend for ``settings.SMS_BACKEND`` (an alias or a dotted class path).
+
+    ``kwargs`` go to the backend's constructor, e.g. ``http_client=`` for Twilio in tests.
+    """
+    name = getattr(settings, "SMS_BACKEND", "console") or "console"
+    path = BACKEND_ALIASES.get(name, name)
+    if "." not in path:
+        raise ImproperlyConfigured(
+            f"Unknown SMS_BACKEND {name!r}; use one of {sorted(BACKEND_ALIASES)} "
+            "or a dotted path to a backend class."
+        )
+    try:
+        backend_class = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"Cannot import SMS_BACKEND {name!r}: {exc}") from exc
+    return backend_class(**kwargs)
+
+
+def send_sms(message: SmsMessage) -> str | None:
+    """Send ``message`` with the configured backend; return the provider's id, if any.
+
+    Raises :class:`SmsError` when the provider refuses or cannot be reached, so the request
+    that sends a code can tell the person at once (DESIGN §5).
+    """
+    return get_backend().send(message)

@@ -1,0 +1,27 @@
+"""Shared fixtures: real objects built through the project's own services."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_sms(settings):
+    """Each test starts with an empty cache (rate limits) and the in-memory SMS outbox."""
+    settings.SMS_BACKEND = "locmem"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    from accounts.sms import outbox
+
+    outbox.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def sms_outbox():
+    """The messages 'sent' by the locmem SMS backend: dicts with ``to``, ``body``, ``purpose``."""
+    from accounts.sms import outbox
+
+    return outbox
