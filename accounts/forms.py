@@ -31,6 +31,20 @@ from accounts.validators import (
 SECRET_FIELDS = frozenset({"password1", "password2", "captcha", "code"})
 
 
+class PortalCaptchaField(CaptchaField):
+    """simple-captcha's field, with a stable error code for a wrong answer."""
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            if error.error_list[0].code is None:
+                raise ValidationError(
+                    self.error_messages["invalid"], code="captcha_invalid"
+                ) from error
+            raise
+
+
 class IdentityForm(forms.Form):
     national_id = forms.CharField(
         label=_("ID number (national ID, iqama or border number)"),
@@ -119,7 +133,7 @@ class AccountForm(forms.Form):
         choices=settings.LANGUAGES,
         widget=forms.RadioSelect,
     )
-    captcha = CaptchaField(
+    captcha = PortalCaptchaField(
         label=_("Solve the sum shown in the picture"),
         help_text=_("Type the result in digits. Use the refresh button for a new picture."),
         widget=CaptchaTextInput(

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -226,7 +227,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
                 ip=client_ip(self.request),
             )
         except otp.OtpError as exc:
-            form.add_error(None, SEND_ERRORS[exc.code](exc.params))
+            form.add_error(None, ValidationError(SEND_ERRORS[exc.code](exc.params), code=exc.code))
             raise StepFailed(form) from exc
         self.storage.extra_data = {
             "challenge_id": str(challenge.pk),

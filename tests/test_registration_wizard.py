@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AccountEvent, AccountStatus, User
-from tests.registration_driver import E164_MOBILE, VALID_ID, RegistrationDriver
+from tests.registration_driver import E164_MOBILE, VALID_ID, RegistrationDriver, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +34,263 @@ def test_full_registration_creates_pending_account(driver, sms_outbox):
     assert len(sms_outbox) == 1
     assert sms_outbox[0]["to"] == E164_MOBILE
     assert sms_outbox[0]["purpose"] == "registration"
+
+
+def error_codes(response, step: str, field: str | None = None) -> set[str]:
+    form = response.context["wizard"]["form"]
+    assert form.prefix == step
+    errors = form.errors.as_data()
+    key = field if field is not None else "__all__"
+    return {e.code for e in errors.get(key, [])}
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_full_registration_in_each_language_shows_bank_channels(driver, client, language):
+    client.cookies["django_language"] = language
+    driver.account["preferred_language"] = language
+    complete = client.get(driver.register()["Location"])
+    assert complete.status_code == 200
+    html = complete.content.decode()
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}">' in html
+    channel_names = (
+        ["البنك العربي الوطني", "مصرف الراجحي", "920003344"]
+        if language == "ar"
+        else ["Arab National Bank", "Arabi Net", "Al Rajhi Bank", "Mubasher", "920003344"]
+    )
+    for name in channel_names:
+        assert name in html
+    assert User.objects.get().preferred_language == language
+
+
+def test_complete_page_survives_refresh_and_needs_a_registration(driver, client):
+    complete_url = driver.register()["Location"]
+    assert client.get(complete_url).status_code == 200
+    assert client.get(complete_url).status_code == 200
+    fresh = type(client)()
+    assert fresh.get(complete_url)["Location"] == reverse("accounts:register")
+
+
+def test_identity_step_shows_every_failing_field_at_once(driver):
+    response = driver.identity_step(national_id="1000000000", mobile="0112345678", email="x@")
+    assert response.status_code == 200
+    assert error_codes(response, "identity", "national_id") == {"id_checksum"}
+    assert error_codes(response, "identity", "mobile") == {"mobile_not_mobile"}
+    assert error_codes(response, "identity", "email") == {"invalid"}
+    assert 'id="error-summary"' in response.content.decode()
+
+
+def test_identity_accepts_arabic_indic_digits(driver):
+    response = driver.identity_step(national_id="١٠٠٠٠٠٠٠٠٨", mobile="٠٥٥١٢٣٤٥٦٧")
+    assert response["Location"] == step_url("account")
+
+
+def test_account_step_shows_all_password_and_username_rules(driver):
+    driver.identity_step()
+    response = driver.account_step(username="9ab", password1="abc", password2="abd")
+    assert error_codes(response, "account", "username") >= {
+        "username_length",
+        "username_first_letter",
+    }
+    assert error_codes(response, "account", "password1") >= {
+        "password_too_short",
+        "password_no_upper",
+        "password_no_digit",
+    }
+    assert error_codes(response, "account", "password2") == {"password_mismatch"}
+
+
+def test_wrong_captcha_sends_no_code(driver, sms_outbox):
+    driver.identity_step()
+    response = driver.account_step(captcha="999999")
+    assert error_codes(response, "account", "captcha") == {"captcha_invalid"}
+    assert sms_outbox == []
+
+
+def test_missing_captcha_or_terms_sends_no_code(driver, sms_outbox):
+    driver.identity_step()
+    response = driver.account_step(captcha=" ", accept_terms="")
+    assert "required" in error_codes(response, "account", "accept_terms")
+    assert sms_outbox == []
+
+
+def test_wrong_code_five_times_requires_a_new_code(driver, sms_outbox):
+    driver.identity_step()
+    driver.account_step()
+    right = driver.last_code()
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(4):
+        assert error_codes(driver.verify_step(wrong), "verify", "code") == {"wrong_code"}
+    assert error_codes(driver.verify_step(wrong), "verify", "code") == {"attempts_exhausted"}
+    assert error_codes(driver.verify_step(right), "verify", "code") == {"attempts_exhausted"}
+    assert not User.objects.exists()
+
+
+def test_expired_code_is_refused(driver, time_machine):
+    time_machine.move_to("2026-11-26 10:00:00+03:00", tick=False)
+    driver.identity_step()
+    driver.account_step()
+    time_machine.shift(301)
+    assert error_codes(driver.verify_step(), "verify", "code") == {"expired"}
+    assert not User.objects.exists()
+
+
+def test_resend_before_cooldown_is_refused_and_after_it_sends(driver, sms_outbox, time_machine):
+    time_machine.move_to("2026-11-26 10:00:00+03:00", tick=False)
+    driver.identity_step()
+    driver.account_step()
+    page = driver.client.get(step_url("verify"))
+    assert page.context["cooldown"] == 60
+    response = driver.client.post(step_url("verify"), {"resend": "1"}, follow=True)
+    assert len(sms_outbox) == 1
+    assert "60" in response.content.decode()
+    time_machine.shift(61)
+    driver.client.post(step_url("verify"), {"resend": "1"})
+    assert len(sms_outbox) == 2
+    assert driver.verify_step()["Location"] == reverse("accounts:registration_complete")
+
+
+def test_code_field_accepts_arabic_indic_digits(driver):
+    driver.identity_step()
+    driver.account_step()
+    arabic = driver.last_code().translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert driver.verify_step(arabic)["Location"] == reverse("accounts:registration_complete")
+
+
+def test_id_with_active_account_is_refused_with_sign_in_links(driver):
+    User.objects.create_user(
+        "owner2024", VALID_ID, "0561234567", "o@example.sa", "x", status="active"
+    )
+    response = driver.identity_step()
+    assert error_codes(response, "identity", "national_id") == {"id_registered"}
+    html = response.content.decode()
+    assert reverse("accounts:login") in html
+    assert reverse("accounts:password_reset") in html
+
+
+def test_username_taken_in_another_case_is_refused(driver):
+    User.objects.create_user("Ahmed2024", "1058529940", "0561234567", "o@example.sa", "x")
+    driver.identity_step()
+    response = driver.account_step()
+    assert error_codes(response, "account", "username") == {"username_taken"}
+
+
+def test_pending_account_for_same_id_is_superseded(driver):
+    old = User.objects.create_user("olduser11", VALID_ID, "0561234567", "o@example.sa", "x")
+    driver.register()
+    old.refresh_from_db()
+    assert old.status == AccountStatus.SUPERSEDED
+    assert User.objects.get(status=AccountStatus.PENDING).username == "ahmed2024"
+
+
+def test_mobile_moves_from_another_account_and_owner_is_emailed(
+    driver, mailoutbox, django_capture_on_commit_callbacks
+):
+    other = User.objects.create_user(
+        "owner2024", "1058529940", E164_MOBILE, "owner@example.sa", "x", status="active"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        driver.register()
+    other.refresh_from_db()
+    assert other.mobile == ""
+    assert User.objects.get(national_id=VALID_ID).mobile == E164_MOBILE
+    assert [m.to for m in mailoutbox] == [["owner@example.sa"]]
+    assert other.events.filter(kind=AccountEvent.Kind.MOBILE_RELEASED).exists()
+
+
+def test_sms_provider_error_shows_message_and_creates_nothing(driver, settings, sms_outbox):
+    settings.SMS_BACKEND = "tests.test_registration_wizard.FailingSmsBackend"
+    driver.identity_step()
+    response = driver.account_step()
+    assert response.status_code == 200
+    assert error_codes(response, "account") == {"send_failed"}
+    assert not User.objects.exists()
+    settings.SMS_BACKEND = "locmem"
+    assert driver.account_step()["Location"] == step_url("verify")
+    assert driver.verify_step()["Location"] == reverse("accounts:registration_complete")
+
+
+class FailingSmsBackend:
+    def send(self, message):
+        from accounts.sms import SmsError
+
+        raise SmsError("provider_error")
+
+
+def test_storage_and_session_never_hold_password_or_code(driver, client):
+    driver.identity_step()
+    driver.account_step()
+    code = driver.last_code()
+    driver.verify_step("999999" if code != "999999" else "888888")
+    stored = repr(dict(client.session.items()))
+    assert "Tr7uMpet9Zq" not in stored
+    assert code not in stored
+    assert "password1" not in stored and "captcha" not in stored
+
+
+def test_back_and_refresh_keep_entered_data(driver, client):
+    driver.identity_step()
+    driver.account_step()
+    back = client.post(step_url("verify"), {"wizard_goto_step": "account"})
+    assert back["Location"] == step_url("account")
+    page = client.get(step_url("account"))
+    html = page.content.decode()
+    assert 'value="ahmed2024"' in html
+    assert "Tr7uMpet9Zq" not in html
+    assert not page.context["wizard"]["form"].errors
+    identity = client.get(step_url("identity")).content.decode()
+    assert f'value="{VALID_ID}"' in identity
+    assert client.get(step_url("identity")).status_code == 200
+
+
+def test_language_switch_mid_wizard_keeps_data(driver, client):
+    driver.identity_step()
+    response = client.post(reverse("set_language"), {"language": "en", "next": step_url("account")})
+    assert response["Location"] == step_url("account")
+    page = client.get(step_url("account"))
+    assert page.status_code == 200
+    assert '<html lang="en" dir="ltr">' in page.content.decode()
+    client.post(reverse("set_language"), {"language": "ar", "next": step_url("identity")})
+    identity = client.get(step_url("identity")).content.decode()
+    assert '<html lang="ar" dir="rtl">' in identity
+    assert f'value="{VALID_ID}"' in identity
+
+
+def test_second_tab_opening_register_continues_where_the_first_is(driver, client):
+    driver.identity_step()
+    response = client.get(reverse("accounts:register"))
+    assert response["Location"] == step_url("account")
+
+
+def test_skipping_ahead_redirects_to_first_missing_step(client):
+    assert client.get(step_url("verify"))["Location"] == step_url("identity")
+
+
+def test_done_url_by_get_never_creates_an_account(driver, client):
+    driver.identity_step()
+    driver.account_step()
+    response = client.get(step_url("done"))
+    assert response.status_code == 302
+    assert not User.objects.exists()
+
+
+def test_post_without_management_form_does_main_action(client):
+    client.get(step_url("identity"))
+    response = client.post(
+        step_url("identity"),
+        {
+            "identity-national_id": VALID_ID,
+            "identity-mobile": "0551234567",
+            "identity-email": "a@example.sa",
+        },
+    )
+    assert response["Location"] == step_url("account")
+
+
+def test_changing_mobile_after_code_sent_requires_a_new_code(driver, client, sms_outbox):
+    driver.identity_step()
+    driver.account_step()
+    code = driver.last_code()
+    driver.identity_step(mobile="0561234567")
+    response = driver.verify_step(code)
+    assert error_codes(response, "verify", "code") == {"no_challenge"}
+    assert not User.objects.exists()

@@ -1,0 +1,55 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev migrate messages makemessages lint format check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogues are committed; recompile when gettext is there so edits to .po show.
+messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(BIN)/python manage.py compilemessages --ignore=$(VENV) -v 0; \
+	else echo "msgfmt not found: using the committed .mo files"; fi
+
+makemessages: install
+	$(BIN)/python manage.py makemessages -l ar -l en --ignore=$(VENV) --ignore=staticfiles --no-obsolete
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input -v 0
+
+## The portal on http://127.0.0.1:8000 (SQLite, SMS printed to this console).
+run: install messages migrate
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite.
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
