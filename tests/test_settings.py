@@ -1,0 +1,70 @@
+"""Settings come from the environment, and test-only modes never start in production."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "SECRET_KEY": "a-real-secret-key-for-this-test-only-0123456789abcdefghijkl",
+    "SMS_BACKEND": "twilio",
+    "ALLOWED_HOSTS": "portal.example.sa",
+}
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"CAPTCHA_TEST_MODE", "SMS_BACKEND", "ALLOW_TEST_MODES", "DJANGO_DEBUG"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "absher_portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_settings_start():
+    result = start_django(**PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"CAPTCHA_TEST_MODE": "1"},
+        {"SMS_BACKEND": "console"},
+        {"SMS_BACKEND": "locmem"},
+        {"SMS_BACKEND": "file"},
+    ],
+)
+def test_production_refuses_test_modes(override):
+    result = start_django(**{**PRODUCTION, **override})
+    assert result.returncode != 0
+    assert "ALLOW_TEST_MODES" in result.stderr
+
+
+def test_allow_test_modes_starts_with_a_loud_warning():
+    result = start_django(**{**PRODUCTION, "SMS_BACKEND": "file", "ALLOW_TEST_MODES": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "Never do this in production" in result.stderr
+
+
+def test_production_refuses_the_development_secret_key():
+    env = {**PRODUCTION}
+    env.pop("SECRET_KEY")
+    result = start_django(**env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
