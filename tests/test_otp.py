@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts import otp
 from accounts.models import OtpChallenge, OtpPurpose
@@ -24,6 +25,10 @@ NATIONAL_ID = "1000000008"
 OTHER_ID = "1058529940"
 IP = "198.51.100.7"
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+REGISTRATION_SMS = (
+    "Your Absher portal registration code is %(code)s. "
+    "It expires in %(minutes)s minutes. Do not share it with anyone."
+)
 
 
 class FailingSmsBackend(BaseSmsBackend):
@@ -109,7 +114,18 @@ def test_english_sms_is_in_english_and_ends_with_the_webotp_line(sms_outbox, pub
     assert body.endswith(f"@{host} #{code}")
 
 
-def test_sms_text_matches_the_requested_language(sms_outbox, public_origin):
+def test_sms_text_is_the_catalogue_text_of_the_requested_language(sms_outbox, public_origin):
+    issue(language="en")
+    issue(language="ar", mobile=OTHER_MOBILE, national_id=OTHER_ID)
+
+    for sms, language in zip(sms_outbox, ["en", "ar"], strict=True):
+        code = last_code([sms])
+        with translation.override(language):
+            expected = gettext(REGISTRATION_SMS) % {"code": code, "minutes": 5}
+        assert sms["body"] == f"{expected}\n\n@portal.example.sa #{code}"
+
+
+def test_arabic_sms_is_not_the_english_text(sms_outbox, public_origin):
     issue(language="en")
     issue(language="ar", mobile=OTHER_MOBILE, national_id=OTHER_ID)
 

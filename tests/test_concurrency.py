@@ -1,0 +1,173 @@
+"""Racing registrations on a real database: constraints plus transactions hold (DESIGN §12).
+
+Each of several threads completes a registration through ``register_account`` at the same
+moment (a ``threading.Barrier``), on its own database connection. SQLite serialises writers
+with a database-wide lock, so this only proves something on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.db.models.functions import Lower
+
+from accounts import otp
+from accounts.models import AccountEvent, AccountStatus, OtpChallenge, OtpPurpose, User
+from accounts.registration import RegistrationConflict, register_account
+
+THREADS = 8
+CITIZEN_IDS = [
+    "1000000008",
+    "1058529940",
+    "1000000016",
+    "1000000024",
+    "1000000032",
+    "1000000040",
+    "1000000057",
+    "1000000065",
+]
+MOBILES = [f"+96655123456{n}" for n in range(THREADS)]
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite serialises all writers, so races cannot happen "
+        "(set DATABASE_URL=postgres://...)",
+    ),
+]
+
+
+@pytest.fixture
+def password_hash() -> str:
+    return make_password("Tr7uMpet9Zq")
+
+
+@pytest.fixture(autouse=True)
+def _generous_send_limits(settings):
+    settings.OTP_LIMIT_PER_MOBILE = settings.OTP_LIMIT_PER_ID = settings.OTP_LIMIT_PER_IP = 1000
+
+
+def verified_challenge(sms_outbox, *, national_id: str, mobile: str) -> OtpChallenge:
+    challenge = otp.issue_challenge(
+        purpose=OtpPurpose.REGISTRATION,
+        mobile=mobile,
+        language="en",
+        ip="198.51.100.7",
+        national_id=national_id,
+    )
+    code = re.search(r"#([0-9]{6})$", sms_outbox[-1]["body"]).group(1)
+    return otp.verify_code(challenge.pk, code)
+
+
+def race(registrations: list[dict]) -> list[object]:
+    """Run every registration in its own thread, all released together; return outcomes.
+
+    An outcome is the created ``User`` or the exception raised, in the input's order.
+    """
+    barrier = threading.Barrier(len(registrations))
+    outcomes: list[object] = [None] * len(registrations)
+
+    def work(index: int, kwargs: dict) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = register_account(**kwargs)
+        except BaseException as exc:  # recorded and checked by the test
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work, args=(i, kwargs), name=f"register-{i}")
+        for i, kwargs in enumerate(registrations)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a registration hung"
+    return outcomes
+
+
+def assert_only_users_or_conflicts(outcomes: list[object]) -> None:
+    unexpected = [o for o in outcomes if not isinstance(o, User | RegistrationConflict)]
+    assert not unexpected, unexpected
+
+
+def test_racing_registrations_for_one_id_leave_exactly_one_pending_account(
+    sms_outbox, password_hash
+):
+    national_id = CITIZEN_IDS[0]
+    registrations = [
+        {
+            "national_id": national_id,
+            "mobile": MOBILES[i],
+            "email": f"person{i}@example.sa",
+            "username": f"person{i}abc",
+            "password_hash": password_hash,
+            "preferred_language": "en",
+            "challenge_id": verified_challenge(
+                sms_outbox, national_id=national_id, mobile=MOBILES[i]
+            ).pk,
+        }
+        for i in range(THREADS)
+    ]
+
+    outcomes = race(registrations)
+
+    assert_only_users_or_conflicts(outcomes)
+    winners = [o for o in outcomes if isinstance(o, User)]
+    losers = [o for o in outcomes if isinstance(o, RegistrationConflict)]
+    assert winners
+    assert len(winners) + len(losers) == THREADS
+    assert User.objects.filter(national_id=national_id, status=AccountStatus.PENDING).count() == 1
+    # A thread that started after another had committed legitimately supersedes it; every
+    # other account written is superseded, with its event, and nothing else survives.
+    pending = User.objects.get(national_id=national_id, status=AccountStatus.PENDING)
+    assert pending.pk in {w.pk for w in winners}
+    superseded = User.objects.filter(national_id=national_id, status=AccountStatus.SUPERSEDED)
+    assert superseded.count() == len(winners) - 1
+    assert User.objects.count() == len(winners)
+    for account in superseded:
+        assert account.events.filter(kind=AccountEvent.Kind.SUPERSEDED).count() == 1
+    assert AccountEvent.objects.filter(kind=AccountEvent.Kind.REGISTERED).count() == len(winners)
+    # Losers' transactions rolled back: their challenges are still unused.
+    consumed = OtpChallenge.objects.filter(consumed_at__isnull=False).count()
+    assert consumed == len(winners)
+
+
+def test_racing_registrations_for_one_username_leave_exactly_one_account(sms_outbox, password_hash):
+    registrations = [
+        {
+            "national_id": CITIZEN_IDS[i],
+            "mobile": MOBILES[i],
+            "email": f"person{i}@example.sa",
+            # Same username, in differing letter case.
+            "username": "sameName2024" if i % 2 else "SAMENAME2024",
+            "password_hash": password_hash,
+            "preferred_language": "en",
+            "challenge_id": verified_challenge(
+                sms_outbox, national_id=CITIZEN_IDS[i], mobile=MOBILES[i]
+            ).pk,
+        }
+        for i in range(THREADS)
+    ]
+
+    outcomes = race(registrations)
+
+    assert_only_users_or_conflicts(outcomes)
+    winners = [o for o in outcomes if isinstance(o, User)]
+    assert len(winners) == 1
+    conflicts = [o for o in outcomes if isinstance(o, RegistrationConflict)]
+    assert len(conflicts) == THREADS - 1
+    assert {c.code for c in conflicts} <= {"username_taken", "concurrent_registration"}
+    held = User.objects.alias(lower=Lower("username")).filter(lower="samename2024")
+    assert held.count() == 1
+    assert held.get().status == AccountStatus.PENDING
+    assert AccountEvent.objects.count() == 1
+    assert OtpChallenge.objects.filter(consumed_at__isnull=False).count() == 1

@@ -1,0 +1,535 @@
+"""Completing a registration (accounts.registration) and the account lifecycle (DESIGN §6, §7)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext
+
+from accounts import lifecycle, otp
+from accounts.lifecycle import TransitionNotAllowed
+from accounts.models import (
+    AccountEvent,
+    AccountStatus,
+    OtpChallenge,
+    OtpPurpose,
+    User,
+    mask_mobile,
+)
+from accounts.registration import RegistrationConflict, register_account
+
+pytestmark = pytest.mark.django_db
+
+CITIZEN_ID = "1000000008"
+CITIZEN_ID_2 = "1058529940"
+RESIDENT_ID = "2000000006"
+RESIDENT_ID_2 = "2123456788"
+BORDER_ID = "3000000001"
+MOBILE = "+966551234567"
+MOBILE_2 = "+966561234567"
+MOBILE_3 = "+966501234567"
+PASSWORD = "Tr7uMpet9Zq"
+MOBILE_MOVED_SUBJECT = "Your mobile number was registered to another Absher portal account"
+
+Kind = AccountEvent.Kind
+Status = AccountStatus
+
+
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    return make_password(PASSWORD)
+
+
+def verified_challenge(sms_outbox, *, national_id: str, mobile: str) -> OtpChallenge:
+    """A registration challenge for this ID and mobile, verified with the code sent by SMS."""
+    challenge = otp.issue_challenge(
+        purpose=OtpPurpose.REGISTRATION,
+        mobile=mobile,
+        language="en",
+        ip="198.51.100.7",
+        national_id=national_id,
+    )
+    code = re.search(r"#([0-9]{6})$", sms_outbox[-1]["body"]).group(1)
+    return otp.verify_code(challenge.pk, code)
+
+
+@pytest.fixture
+def register(sms_outbox, password_hash, settings):
+    """Run ``register_account`` with a fresh verified challenge; keyword arguments override."""
+    settings.OTP_LIMIT_PER_MOBILE = settings.OTP_LIMIT_PER_ID = 100
+
+    def _register(
+        *,
+        national_id: str = CITIZEN_ID,
+        mobile: str = MOBILE,
+        username: str = "ahmed2024",
+        email: str = "Person@Example.SA",
+        preferred_language: str = "en",
+        challenge_id=None,
+    ) -> User:
+        if challenge_id is None:
+            challenge_id = verified_challenge(sms_outbox, national_id=national_id, mobile=mobile).pk
+        return register_account(
+            national_id=national_id,
+            mobile=mobile,
+            email=email,
+            username=username,
+            password_hash=password_hash,
+            preferred_language=preferred_language,
+            challenge_id=challenge_id,
+        )
+
+    return _register
+
+
+def make_user(
+    username: str,
+    national_id: str,
+    mobile: str = "",
+    *,
+    status: str = Status.ACTIVE,
+    email: str = "owner@example.sa",
+    **extra,
+) -> User:
+    return User.objects.create_user(
+        username, national_id, mobile, email, PASSWORD, status=status, **extra
+    )
+
+
+def counts() -> tuple[int, int]:
+    return User.objects.count(), AccountEvent.objects.count()
+
+
+def conflict(callable_, **kwargs) -> RegistrationConflict:
+    with pytest.raises(RegistrationConflict) as excinfo:
+        callable_(**kwargs)
+    return excinfo.value
+
+
+# --- register_account ------------------------------------------------------------------------
+
+
+def test_register_creates_a_pending_account_with_its_details(register, password_hash):
+    user = register(email="Person@Example.SA", preferred_language="ar")
+
+    user.refresh_from_db()
+    assert user.status == Status.PENDING
+    assert user.national_id == CITIZEN_ID
+    assert user.mobile == MOBILE
+    assert user.username == "ahmed2024"
+    assert user.email == "Person@example.sa"
+    assert user.preferred_language == "ar"
+    assert user.password == password_hash
+    assert user.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("national_id", "kind"),
+    [
+        (CITIZEN_ID, "citizen"),
+        (CITIZEN_ID_2, "citizen"),
+        (RESIDENT_ID, "resident"),
+        (RESIDENT_ID_2, "resident"),
+        (BORDER_ID, "border"),
+    ],
+)
+def test_register_stores_id_kind_from_the_first_digit(register, national_id, kind):
+    user = register(national_id=national_id)
+
+    assert User.objects.get(pk=user.pk).id_kind == kind
+
+
+def test_register_writes_one_registered_event(register):
+    user = register()
+
+    event = AccountEvent.objects.get(account=user)
+    assert event.kind == Kind.REGISTERED
+    assert event.from_status == ""
+    assert event.to_status == Status.PENDING
+    assert event.source == "registration"
+    assert isinstance(event.request_id, str)
+    assert event.details.get("supersedes", []) == []
+
+
+def test_register_consumes_the_challenge(register, sms_outbox):
+    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE)
+
+    register(challenge_id=challenge.pk)
+
+    challenge.refresh_from_db()
+    assert challenge.consumed_at is not None
+    error = conflict(register, username="other2024", challenge_id=challenge.pk)
+    assert (error.code, error.step) == ("code_not_verified", "verify")
+
+
+def test_register_refuses_an_unverified_challenge(register):
+    challenge = otp.issue_challenge(
+        purpose=OtpPurpose.REGISTRATION,
+        mobile=MOBILE,
+        language="en",
+        ip="1.2.3.4",
+        national_id=CITIZEN_ID,
+    )
+    before = counts()
+
+    error = conflict(register, challenge_id=challenge.pk)
+
+    assert (error.code, error.step) == ("code_not_verified", "verify")
+    assert counts() == before
+
+
+def test_register_refuses_a_challenge_for_another_mobile_or_id(register, sms_outbox):
+    for_other_mobile = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE_2)
+    for_other_id = verified_challenge(sms_outbox, national_id=CITIZEN_ID_2, mobile=MOBILE)
+
+    assert conflict(register, challenge_id=for_other_mobile.pk).code == "code_not_verified"
+    assert conflict(register, challenge_id=for_other_id.pk).code == "code_not_verified"
+    assert counts() == (0, 0)
+
+
+def test_register_refuses_a_challenge_for_another_purpose(register, sms_outbox):
+    challenge = otp.issue_challenge(
+        purpose=OtpPurpose.LOGIN,
+        mobile=MOBILE,
+        language="en",
+        ip="1.2.3.4",
+        national_id=CITIZEN_ID,
+    )
+    code = re.search(r"#([0-9]{6})$", sms_outbox[-1]["body"]).group(1)
+    otp.verify_code(challenge.pk, code)
+
+    assert conflict(register, challenge_id=challenge.pk).code == "code_not_verified"
+
+
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.SUSPENDED])
+def test_registered_id_is_refused_and_nothing_is_written(register, sms_outbox, status):
+    make_user("owner2024", CITIZEN_ID, MOBILE_2, status=status)
+    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE)
+    before = counts()
+
+    error = conflict(register, challenge_id=challenge.pk)
+
+    assert (error.code, error.step) == ("id_registered", "identity")
+    assert counts() == before
+    challenge.refresh_from_db()
+    assert challenge.consumed_at is None
+
+
+@pytest.mark.parametrize("status", [Status.SUPERSEDED, Status.EXPIRED])
+def test_retired_accounts_do_not_block_their_id(register, status):
+    old = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=status)
+
+    user = register()
+
+    assert user.status == Status.PENDING
+    old.refresh_from_db()
+    assert old.status == status
+    assert not old.events.exists()
+
+
+def test_older_pending_account_for_the_id_is_superseded(register):
+    old = register(username="ahmed2024", mobile=MOBILE)
+
+    new = register(username="ahmed2024", mobile=MOBILE)
+
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.status == Status.SUPERSEDED
+    assert new.status == Status.PENDING
+    assert new.username == old.username == "ahmed2024"
+    assert new.mobile == MOBILE
+    superseded = old.events.get(kind=Kind.SUPERSEDED)
+    assert (superseded.from_status, superseded.to_status) == (Status.PENDING, Status.SUPERSEDED)
+    registered = new.events.get(kind=Kind.REGISTERED)
+    assert registered.details["supersedes"] == [old.pk]
+    # The same person taking their own mobile back is not a "move".
+    assert not AccountEvent.objects.filter(
+        kind__in=[Kind.MOBILE_RELEASED, Kind.MOBILE_RECEIVED]
+    ).exists()
+
+
+def test_same_person_may_change_username_case_on_reregistration(register):
+    old = register(username="ahmed2024")
+
+    new = register(username="Ahmed2024", mobile=MOBILE_2)
+
+    old.refresh_from_db()
+    assert old.status == Status.SUPERSEDED
+    assert new.username == "Ahmed2024"
+
+
+def test_username_of_another_person_in_other_case_is_refused_and_nothing_written(
+    register, sms_outbox
+):
+    make_user("Ahmed2024", CITIZEN_ID_2, MOBILE_2, status=Status.PENDING)
+    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE)
+    before = counts()
+
+    error = conflict(register, username="aHMED2024", challenge_id=challenge.pk)
+
+    assert (error.code, error.step) == ("username_taken", "account")
+    assert counts() == before
+    challenge.refresh_from_db()
+    assert challenge.consumed_at is None
+
+
+def test_username_taken_check_wins_over_superseding_the_persons_pending_account(
+    register, sms_outbox
+):
+    mine = register(username="mine20244")
+    make_user("theirs2024", CITIZEN_ID_2, MOBILE_2, status=Status.ACTIVE)
+
+    error = conflict(register, username="THEIRS2024", mobile=MOBILE_3)
+
+    assert error.code == "username_taken"
+    mine.refresh_from_db()
+    assert mine.status == Status.PENDING
+    assert not mine.events.filter(kind=Kind.SUPERSEDED).exists()
+
+
+def test_mobile_of_another_persons_account_moves_to_the_new_account(
+    register, django_capture_on_commit_callbacks
+):
+    owner = make_user("owner2024", CITIZEN_ID_2, MOBILE, status=Status.ACTIVE)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = register(national_id=CITIZEN_ID, mobile=MOBILE)
+
+    owner.refresh_from_db()
+    user.refresh_from_db()
+    assert owner.mobile == ""
+    assert owner.status == Status.ACTIVE
+    assert user.mobile == MOBILE
+    released = owner.events.get(kind=Kind.MOBILE_RELEASED)
+    assert released.details["to_account"] == user.pk
+    received = user.events.get(kind=Kind.MOBILE_RECEIVED)
+    assert received.details["from_account"] == owner.pk
+
+
+def test_previous_mobile_owner_is_emailed_in_their_language_with_the_number_masked(
+    register, django_capture_on_commit_callbacks
+):
+    make_user(
+        "owner2024",
+        CITIZEN_ID_2,
+        MOBILE,
+        status=Status.ACTIVE,
+        email="owner@example.sa",
+        preferred_language="ar",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register(national_id=CITIZEN_ID, mobile=MOBILE, preferred_language="en")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["owner@example.sa"]
+    assert message.subject != MOBILE_MOVED_SUBJECT
+    with translation.override("ar"):
+        assert message.subject == gettext(MOBILE_MOVED_SUBJECT)
+    assert re.search(r"[\u0600-\u06FF]", message.subject)
+    assert mask_mobile(MOBILE) in message.body
+    assert MOBILE not in message.body
+    assert MOBILE[4:] not in message.body
+    assert "0551234567" not in message.body
+
+
+def test_english_speaking_previous_owner_gets_the_email_in_english(
+    register, django_capture_on_commit_callbacks
+):
+    make_user("owner2024", CITIZEN_ID_2, MOBILE, preferred_language="en")
+
+    with django_capture_on_commit_callbacks(execute=True), translation.override("ar"):
+        register(national_id=CITIZEN_ID, mobile=MOBILE, preferred_language="ar")
+
+    assert [m.subject for m in mail.outbox] == [MOBILE_MOVED_SUBJECT]
+    assert mask_mobile(MOBILE) in mail.outbox[0].body
+
+
+def test_no_email_is_sent_before_the_registration_commits(
+    register, django_capture_on_commit_callbacks
+):
+    make_user("owner2024", CITIZEN_ID_2, MOBILE)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        register(national_id=CITIZEN_ID, mobile=MOBILE)
+
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+
+def test_no_mobile_event_or_email_when_the_mobile_is_free(
+    register, django_capture_on_commit_callbacks
+):
+    make_user("owner2024", CITIZEN_ID_2, MOBILE, status=Status.SUPERSEDED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = register(national_id=CITIZEN_ID, mobile=MOBILE)
+
+    assert user.mobile == MOBILE
+    assert list(user.events.values_list("kind", flat=True)) == [Kind.REGISTERED]
+    assert mail.outbox == []
+
+
+def test_failed_registration_leaves_the_other_persons_mobile_alone(register, sms_outbox):
+    owner = make_user("owner2024", CITIZEN_ID_2, MOBILE)
+    make_user("taken2024x", RESIDENT_ID, MOBILE_2)
+    before = counts()
+
+    error = conflict(register, national_id=CITIZEN_ID, mobile=MOBILE, username="taken2024X")
+
+    assert error.code == "username_taken"
+    assert counts() == before
+    owner.refresh_from_db()
+    assert owner.mobile == MOBILE
+
+
+# --- The database constraints ----------------------------------------------------------------
+
+HOLDING = [Status.PENDING, Status.ACTIVE, Status.SUSPENDED]
+RETIRED = [Status.SUPERSEDED, Status.EXPIRED]
+
+
+def raises_integrity_error(**kwargs) -> bool:
+    try:
+        with transaction.atomic():
+            make_user(**kwargs)
+    except IntegrityError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("first", HOLDING)
+@pytest.mark.parametrize("second", HOLDING)
+def test_two_holding_accounts_cannot_share_a_national_id(first, second):
+    make_user("first2024", CITIZEN_ID, MOBILE, status=first)
+
+    assert raises_integrity_error(
+        username="second2024", national_id=CITIZEN_ID, mobile=MOBILE_2, status=second
+    )
+
+
+@pytest.mark.parametrize("first", HOLDING)
+@pytest.mark.parametrize("second", HOLDING)
+def test_two_holding_accounts_cannot_share_a_username_in_any_case(first, second):
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status=first)
+
+    assert raises_integrity_error(
+        username="AHMED2024", national_id=CITIZEN_ID_2, mobile=MOBILE_2, status=second
+    )
+
+
+@pytest.mark.parametrize("first", HOLDING)
+@pytest.mark.parametrize("second", HOLDING)
+def test_two_holding_accounts_cannot_share_a_mobile(first, second):
+    make_user("first2024", CITIZEN_ID, MOBILE, status=first)
+
+    assert raises_integrity_error(
+        username="second2024", national_id=CITIZEN_ID_2, mobile=MOBILE, status=second
+    )
+
+
+def test_many_holding_accounts_may_have_no_mobile():
+    make_user("first2024", CITIZEN_ID, "")
+
+    assert not raises_integrity_error(
+        username="second2024", national_id=CITIZEN_ID_2, mobile="", status=Status.PENDING
+    )
+
+
+@pytest.mark.parametrize("retired", RETIRED)
+@pytest.mark.parametrize("holding", HOLDING)
+def test_retired_accounts_share_id_username_and_mobile_with_a_holding_one(retired, holding):
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status=holding)
+
+    assert not raises_integrity_error(
+        username="AHMED2024", national_id=CITIZEN_ID, mobile=MOBILE, status=retired
+    )
+    assert not raises_integrity_error(
+        username="Ahmed2024", national_id=CITIZEN_ID, mobile=MOBILE, status=retired
+    )
+    assert User.objects.filter(national_id=CITIZEN_ID).count() == 3
+
+
+def test_status_outside_the_lifecycle_is_refused_by_the_database():
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=user.pk).update(status="deleted")
+
+
+# --- lifecycle.account_change_status ---------------------------------------------------------
+
+ALLOWED = [
+    (Status.PENDING, Status.ACTIVE, Kind.ACTIVATED),
+    (Status.PENDING, Status.SUPERSEDED, Kind.SUPERSEDED),
+    (Status.PENDING, Status.EXPIRED, Kind.EXPIRED),
+    (Status.ACTIVE, Status.SUSPENDED, Kind.SUSPENDED),
+    (Status.SUSPENDED, Status.ACTIVE, Kind.REINSTATED),
+]
+ALLOWED_PAIRS = {(a, b) for a, b, _ in ALLOWED}
+DISALLOWED = [(a, b) for a in Status.values for b in Status.values if (a, b) not in ALLOWED_PAIRS]
+
+
+@pytest.mark.parametrize(("from_status", "to_status", "kind"), ALLOWED)
+def test_allowed_transition_changes_status_and_writes_one_event(from_status, to_status, kind):
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=from_status)
+    staff = make_user("staff2024x", RESIDENT_ID, MOBILE_2, is_staff=True)
+
+    event = lifecycle.account_change_status(
+        account=user, to_status=to_status, source="admin", actor=staff, reason="checked"
+    )
+
+    assert user.status == to_status
+    assert User.objects.get(pk=user.pk).status == to_status
+    assert list(user.events.all()) == [event]
+    event.refresh_from_db()
+    assert (event.kind, event.from_status, event.to_status) == (kind, from_status, to_status)
+    assert (event.source, event.actor, event.reason) == ("admin", staff, "checked")
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), DISALLOWED)
+def test_disallowed_transition_raises_and_writes_nothing(from_status, to_status):
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=from_status)
+    changed_at = User.objects.get(pk=user.pk).status_changed_at
+
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.account_change_status(account=user, to_status=to_status, source="admin")
+
+    stored = User.objects.get(pk=user.pk)
+    assert stored.status == from_status
+    assert stored.status_changed_at == changed_at
+    assert user.status == from_status
+    assert not AccountEvent.objects.exists()
+
+
+def test_transition_is_checked_against_the_stored_status_not_a_stale_object():
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=Status.PENDING)
+    stale = User.objects.get(pk=user.pk)
+    lifecycle.account_change_status(account=user, to_status=Status.SUPERSEDED, source="x")
+
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.account_change_status(account=stale, to_status=Status.ACTIVE, source="x")
+
+    assert User.objects.get(pk=user.pk).status == Status.SUPERSEDED
+
+
+def test_account_events_refuse_to_be_changed_or_deleted():
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=Status.PENDING)
+    event = lifecycle.account_change_status(
+        account=user, to_status=Status.ACTIVE, source="bank", reason="confirmed"
+    )
+
+    event.reason = "rewritten"
+    with pytest.raises(ValueError):
+        event.save()
+    with pytest.raises(ValueError):
+        event.delete()
+
+    stored = AccountEvent.objects.get(pk=event.pk)
+    assert stored.reason == "confirmed"
