@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.managers import UserManager
 from accounts.validators import NationalIdValidator, SaudiMobileValidator, UsernameValidator
@@ -128,14 +129,14 @@ class AccountEvent(models.Model):
     """One entry of an account's history. Rows are written once and never changed."""
 
     class Kind(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
-        SUPERSEDED = "superseded", _("Superseded by a newer registration")
+        REGISTERED = "registered", pgettext_lazy("account event", "Registered")
+        SUPERSEDED = "superseded", pgettext_lazy("account event", "Superseded")
         MOBILE_RELEASED = "mobile_released", _("Mobile number moved to another account")
         MOBILE_RECEIVED = "mobile_received", _("Mobile number taken over from another account")
-        ACTIVATED = "activated", _("Activated")
-        SUSPENDED = "suspended", _("Suspended")
-        REINSTATED = "reinstated", _("Reinstated")
-        EXPIRED = "expired", _("Expired")
+        ACTIVATED = "activated", pgettext_lazy("account event", "Activated")
+        SUSPENDED = "suspended", pgettext_lazy("account event", "Suspended")
+        REINSTATED = "reinstated", pgettext_lazy("account event", "Reinstated")
+        EXPIRED = "expired", pgettext_lazy("account event", "Expired")
 
     account = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="events", verbose_name=_("account")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import AccountEvent, OtpPurpose, User, mask_mobile
 
@@ -24,19 +24,28 @@ def otp_sms_body(*, code: str, purpose: str, language: str) -> str:
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
     with translation.override(language):
         if purpose == OtpPurpose.REGISTRATION:
-            text = _(
+            text = ngettext(
                 "Your Absher portal registration code is %(code)s. "
-                "It expires in %(minutes)s minutes. Do not share it with anyone."
+                "It expires in %(minutes)d minute. Do not share it with anyone.",
+                "Your Absher portal registration code is %(code)s. "
+                "It expires in %(minutes)d minutes. Do not share it with anyone.",
+                minutes,
             )
         elif purpose == OtpPurpose.LOGIN:
-            text = _(
+            text = ngettext(
                 "Your Absher portal sign-in code is %(code)s. "
-                "It expires in %(minutes)s minutes. Do not share it with anyone."
+                "It expires in %(minutes)d minute. Do not share it with anyone.",
+                "Your Absher portal sign-in code is %(code)s. "
+                "It expires in %(minutes)d minutes. Do not share it with anyone.",
+                minutes,
             )
         else:
-            text = _(
+            text = ngettext(
                 "Your Absher portal password reset code is %(code)s. "
-                "It expires in %(minutes)s minutes. Do not share it with anyone."
+                "It expires in %(minutes)d minute. Do not share it with anyone.",
+                "Your Absher portal password reset code is %(code)s. "
+                "It expires in %(minutes)d minutes. Do not share it with anyone.",
+                minutes,
             )
         body = text % {"code": code, "minutes": minutes}
     return f"{body}\n\n{webotp_line(code)}"

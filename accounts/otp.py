@@ -78,19 +78,21 @@ def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> None:
         raise OtpError("rate_limited")
 
 
-def _deliver(challenge: OtpChallenge, *, language: str) -> None:
-    """Give the challenge a fresh code, commit it, then send it by SMS."""
+def _set_new_code(challenge: OtpChallenge) -> str:
+    """Give a challenge (locked by the caller, or just created) a fresh code; return it."""
     code = generate_code()
     now = _now()
-    with transaction.atomic():
-        OtpChallenge.objects.filter(pk=challenge.pk).update(
-            code_hmac=code_hmac(challenge, code),
-            sent_at=now,
-            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
-            attempts=0,
-            sends=challenge.sends + 1,
-        )
-    challenge.refresh_from_db()
+    challenge.code_hmac = code_hmac(challenge, code)
+    challenge.sent_at = now
+    challenge.expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
+    challenge.attempts = 0
+    challenge.sends += 1
+    challenge.save(update_fields=["code_hmac", "sent_at", "expires_at", "attempts", "sends"])
+    return code
+
+
+def _send(challenge: OtpChallenge, code: str, *, language: str) -> None:
+    """Send a committed code by SMS; on failure make the code unusable at once."""
     body = otp_sms_body(code=code, purpose=challenge.purpose, language=language)
     try:
         send_sms(SmsMessage(to=challenge.mobile, body=body, purpose=challenge.purpose))
@@ -100,7 +102,7 @@ def _deliver(challenge: OtpChallenge, *, language: str) -> None:
         )
         # Nobody received this code: make it unusable and let the person retry at once.
         OtpChallenge.objects.filter(pk=challenge.pk).update(code_hmac="", sent_at=None)
-        challenge.refresh_from_db()
+        challenge.code_hmac, challenge.sent_at = "", None
         raise OtpError("send_failed") from exc
 
 
@@ -115,10 +117,12 @@ def issue_challenge(
 ) -> OtpChallenge:
     """Create a challenge for ``mobile`` and send its first code."""
     _consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
-    challenge = OtpChallenge.objects.create(
-        purpose=purpose, mobile=mobile, national_id=national_id, user_id=user_id
-    )
-    _deliver(challenge, language=language)
+    with transaction.atomic():
+        challenge = OtpChallenge.objects.create(
+            purpose=purpose, mobile=mobile, national_id=national_id, user_id=user_id
+        )
+        code = _set_new_code(challenge)
+    _send(challenge, code, language=language)
     return challenge
 
 
@@ -136,16 +140,22 @@ def is_locked(challenge: OtpChallenge) -> bool:
 
 
 def resend_code(challenge_id: object, *, language: str, ip: str) -> OtpChallenge:
-    """Send a new code for an existing challenge, after the cooldown and within the limits."""
-    challenge = OtpChallenge.objects.get(pk=challenge_id)
-    if challenge.verified_at is not None:
-        raise OtpError("already_verified")
-    if is_locked(challenge):
-        raise OtpError("locked")
-    if (remaining := cooldown_remaining(challenge)) > 0:
-        raise OtpError("cooldown", seconds=remaining)
-    _consume_send_quota(mobile=challenge.mobile, national_id=challenge.national_id, ip=ip)
-    _deliver(challenge, language=language)
+    """Send a new code for an existing challenge, after the cooldown and within the limits.
+
+    The row is locked while the cooldown is checked and the new code set, so parallel
+    resends send one SMS, not one each.
+    """
+    with transaction.atomic():
+        challenge = OtpChallenge.objects.select_for_update().get(pk=challenge_id)
+        if challenge.verified_at is not None:
+            raise OtpError("already_verified")
+        if is_locked(challenge):
+            raise OtpError("locked")
+        if (remaining := cooldown_remaining(challenge)) > 0:
+            raise OtpError("cooldown", seconds=remaining)
+        _consume_send_quota(mobile=challenge.mobile, national_id=challenge.national_id, ip=ip)
+        code = _set_new_code(challenge)
+    _send(challenge, code, language=language)
     return challenge
 
 
@@ -187,17 +197,18 @@ def verify_code(challenge_id: object, code: str) -> OtpChallenge:
     return challenge
 
 
-def consume_challenge(
-    challenge_id: object, *, purpose: str, mobile: str, national_id: str = ""
-) -> bool:
-    """Mark a verified challenge used, exactly once; False if it cannot be used for this."""
-    filters = {"national_id": national_id} if national_id else {}
+def consume_challenge(challenge_id: object, *, purpose: str, mobile: str, national_id: str) -> bool:
+    """Mark a verified challenge used, exactly once; False if it cannot be used for this.
+
+    A verification is good for ``OTP_TTL_SECONDS`` after it happened.
+    """
+    now = _now()
     updated = OtpChallenge.objects.filter(
         pk=challenge_id,
         purpose=purpose,
         mobile=mobile,
-        verified_at__isnull=False,
+        national_id=national_id,
+        verified_at__gt=now - timedelta(seconds=settings.OTP_TTL_SECONDS),
         consumed_at__isnull=True,
-        **filters,
-    ).update(consumed_at=_now())
+    ).update(consumed_at=now)
     return updated == 1

@@ -66,6 +66,9 @@ def register_account(
                 challenge_id=challenge_id,
             )
     except IntegrityError as exc:
+        # A racing registration committed first; say which value it took.
+        if "user_username_ci_held_uniq" in str(exc):
+            raise RegistrationConflict("username_taken", "account") from exc
         raise RegistrationConflict("concurrent_registration", "identity") from exc
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -28,10 +29,18 @@ REGISTERED_SESSION_KEY = "registered_account_id"
 SEND_ERRORS = {
     "rate_limited": lambda p: _("Too many codes have been requested. Wait an hour and try again."),
     "send_failed": lambda p: _("We could not send the SMS. Check the number and try again."),
-    "cooldown": lambda p: _("You can request a new code in %(seconds)d seconds.") % p,
+    "cooldown": lambda p: (
+        _("Wait %(time)s (minutes:seconds) before requesting a new code.")
+        % {"time": minutes_seconds(p["seconds"])}
+    ),
     "locked": lambda p: _("Too many wrong codes. Start the registration again."),
     "already_verified": lambda p: _("This code has already been used."),
 }
+
+
+def minutes_seconds(seconds: int) -> str:
+    """``75`` → ``1:15``: a countdown that needs no plural forms in any language."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -195,13 +204,16 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             context["challenge"] = challenge
             context["mobile"] = identity.get("mobile", "")
             context["cooldown"] = otp.cooldown_remaining(challenge) if challenge else 0
+            context["cooldown_display"] = minutes_seconds(context["cooldown"])
+            context["code_minutes"] = max(1, settings.OTP_TTL_SECONDS // 60)
             context["locked"] = bool(challenge and otp.is_locked(challenge))
         return context
 
     # --- helpers ----------------------------------------------------------------------
     def _challenge(self) -> OtpChallenge | None:
-        challenge_id = self.storage.extra_data.get("challenge_id")
-        if not challenge_id:
+        try:
+            challenge_id = uuid.UUID(str(self.storage.extra_data.get("challenge_id")))
+        except ValueError:
             return None
         return OtpChallenge.objects.filter(pk=challenge_id).first()
 

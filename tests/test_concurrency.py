@@ -165,9 +165,45 @@ def test_racing_registrations_for_one_username_leave_exactly_one_account(sms_out
     assert len(winners) == 1
     conflicts = [o for o in outcomes if isinstance(o, RegistrationConflict)]
     assert len(conflicts) == THREADS - 1
-    assert {c.code for c in conflicts} <= {"username_taken", "concurrent_registration"}
+    assert {(c.code, c.step) for c in conflicts} == {("username_taken", "account")}
     held = User.objects.alias(lower=Lower("username")).filter(lower="samename2024")
     assert held.count() == 1
     assert held.get().status == AccountStatus.PENDING
     assert AccountEvent.objects.count() == 1
     assert OtpChallenge.objects.filter(consumed_at__isnull=False).count() == 1
+
+
+def test_racing_resends_send_one_sms(sms_outbox, time_machine):
+    time_machine.move_to("2026-11-26 10:00:00+03:00", tick=False)
+    challenge = otp.issue_challenge(
+        purpose=OtpPurpose.REGISTRATION,
+        mobile=MOBILES[0],
+        language="en",
+        ip="198.51.100.7",
+        national_id=CITIZEN_IDS[0],
+    )
+    time_machine.shift(61)
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[object] = [None] * THREADS
+
+    def work(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = otp.resend_code(challenge.pk, language="en", ip="198.51.100.7")
+        except BaseException as exc:  # recorded and checked below
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    sent = [o for o in outcomes if isinstance(o, OtpChallenge)]
+    refused = [o for o in outcomes if isinstance(o, otp.OtpError)]
+    assert len(sent) == 1
+    assert {e.code for e in refused} == {"cooldown"}
+    assert len(sms_outbox) == 2
+    assert OtpChallenge.objects.get(pk=challenge.pk).sends == 2

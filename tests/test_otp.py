@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts import otp
 from accounts.models import OtpChallenge, OtpPurpose
@@ -27,7 +27,9 @@ IP = "198.51.100.7"
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 REGISTRATION_SMS = (
     "Your Absher portal registration code is %(code)s. "
-    "It expires in %(minutes)s minutes. Do not share it with anyone."
+    "It expires in %(minutes)d minute. Do not share it with anyone.",
+    "Your Absher portal registration code is %(code)s. "
+    "It expires in %(minutes)d minutes. Do not share it with anyone.",
 )
 
 
@@ -121,7 +123,7 @@ def test_sms_text_is_the_catalogue_text_of_the_requested_language(sms_outbox, pu
     for sms, language in zip(sms_outbox, ["en", "ar"], strict=True):
         code = last_code([sms])
         with translation.override(language):
-            expected = gettext(REGISTRATION_SMS) % {"code": code, "minutes": 5}
+            expected = ngettext(*REGISTRATION_SMS, 5) % {"code": code, "minutes": 5}
         assert sms["body"] == f"{expected}\n\n@portal.example.sa #{code}"
 
 
@@ -557,8 +559,22 @@ def test_consume_challenge_refuses_another_national_id(verified):
 
 
 def test_refused_consume_does_not_use_up_the_challenge(verified):
-    otp.consume_challenge(verified.pk, purpose=OtpPurpose.LOGIN, mobile=MOBILE)
+    otp.consume_challenge(
+        verified.pk, purpose=OtpPurpose.LOGIN, mobile=MOBILE, national_id=NATIONAL_ID
+    )
 
     assert otp.consume_challenge(
         verified.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE, national_id=NATIONAL_ID
+    )
+
+
+def test_consume_challenge_refuses_a_verification_older_than_the_code_lifetime(
+    sms_outbox, time_machine
+):
+    time_machine.move_to(START, tick=False)
+    challenge = otp.verify_code(issue().pk, last_code(sms_outbox))
+    time_machine.shift(301)
+
+    assert not otp.consume_challenge(
+        challenge.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE, national_id=NATIONAL_ID
     )

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InternalError, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -533,3 +533,15 @@ def test_account_events_refuse_to_be_changed_or_deleted():
 
     stored = AccountEvent.objects.get(pk=event.pk)
     assert stored.reason == "confirmed"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_database_refuses_bulk_update_or_delete_of_account_events():
+    user = User.objects.create_user("person2024", "1000000008", "0551234567", "p@example.sa")
+    lifecycle.record_event(account=user, kind=AccountEvent.Kind.REGISTERED, source="test")
+    with pytest.raises(InternalError), transaction.atomic():
+        AccountEvent.objects.update(reason="rewritten")
+    with pytest.raises(InternalError), transaction.atomic():
+        AccountEvent.objects.all().delete()
+    assert AccountEvent.objects.get().reason == ""

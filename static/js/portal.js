@@ -37,7 +37,7 @@
           status.textContent = status.getAttribute("data-ready-text");
           button.disabled = false;
         } else {
-          counter.textContent = String(seconds);
+          counter.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
         }
       }, 1000);
     }
