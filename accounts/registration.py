@@ -56,15 +56,40 @@ def register_account(
     """
     try:
         with transaction.atomic():
-            return _register(
-                national_id=national_id,
+            holders = _lock_holders(national_id=national_id, username=username, mobile=mobile)
+            same_id = [h for h in holders if h.national_id == national_id]
+            _refuse_conflicts(holders, same_id=same_id, username=username)
+            if not otp.consume_challenge(
+                challenge_id,
+                purpose=OtpPurpose.REGISTRATION,
                 mobile=mobile,
-                email=email,
+                national_id=national_id,
+            ):
+                raise RegistrationConflict("code_not_verified", "verify")
+            # Retire the older pending accounts first: they hold the ID (and maybe the
+            # username and mobile) until then.
+            for old in same_id:
+                lifecycle.account_supersede(account=old)
+            user = User(
+                national_id=national_id,
+                id_kind=national_id_kind(national_id),
                 username=username,
-                password_hash=password_hash,
+                mobile="",
+                email=User.objects.normalize_email(email),
                 preferred_language=preferred_language,
-                challenge_id=challenge_id,
+                status=AccountStatus.PENDING,
+                password=password_hash,
             )
+            user.save()
+            lifecycle.record_event(
+                account=user,
+                kind=AccountEvent.Kind.REGISTERED,
+                source="registration",
+                to_status=AccountStatus.PENDING,
+                details={"supersedes": [old.pk for old in same_id]} if same_id else None,
+            )
+            _take_mobile(user, mobile=mobile, holders=holders, same_id=same_id)
+            return user
     except IntegrityError as exc:
         # A racing registration committed first; say which value it took.
         if "user_username_ci_held_uniq" in str(exc):
@@ -72,59 +97,29 @@ def register_account(
         raise RegistrationConflict("concurrent_registration", "identity") from exc
 
 
-def _register(
-    *,
-    national_id: str,
-    mobile: str,
-    email: str,
-    username: str,
-    password_hash: str,
-    preferred_language: str,
-    challenge_id: str,
-) -> User:
-    holders = list(
+def _lock_holders(*, national_id: str, username: str, mobile: str) -> list[User]:
+    """Lock, in a stable order, every held account with this ID, username or mobile."""
+    return list(
         User.objects.select_for_update()
         .alias(username_lower=Lower("username"))
         .filter(status__in=HOLDING_STATUSES)
         .filter(Q(national_id=national_id) | Q(username_lower=username.lower()) | Q(mobile=mobile))
         .order_by("pk")
     )
-    same_id = [h for h in holders if h.national_id == national_id]
+
+
+def _refuse_conflicts(holders: list[User], *, same_id: list[User], username: str) -> None:
     if any(h.status != AccountStatus.PENDING for h in same_id):
         raise RegistrationConflict("id_registered", "identity")
     if any(h.username.lower() == username.lower() and h not in same_id for h in holders):
         raise RegistrationConflict("username_taken", "account")
-    if not otp.consume_challenge(
-        challenge_id, purpose=OtpPurpose.REGISTRATION, mobile=mobile, national_id=national_id
-    ):
-        raise RegistrationConflict("code_not_verified", "verify")
 
-    # Retire the older pending accounts first: they hold the ID (and maybe the username
-    # and mobile) until then.
-    for old in same_id:
-        lifecycle.account_supersede(account=old)
-    user = User(
-        national_id=national_id,
-        id_kind=national_id_kind(national_id),
-        username=username,
-        mobile="",
-        email=User.objects.normalize_email(email),
-        preferred_language=preferred_language,
-        status=AccountStatus.PENDING,
-        password=password_hash,
-    )
-    user.save()
-    lifecycle.record_event(
-        account=user,
-        kind=AccountEvent.Kind.REGISTERED,
-        source="registration",
-        to_status=AccountStatus.PENDING,
-        details={"supersedes": [old.pk for old in same_id]} if same_id else None,
-    )
+
+def _take_mobile(user: User, *, mobile: str, holders: list[User], same_id: list[User]) -> None:
+    """Give the new account its mobile, moving it off another person's account if needed."""
     previous_owner = next((h for h in holders if h.mobile == mobile and h not in same_id), None)
     if previous_owner is not None:
         lifecycle.account_move_mobile(from_account=previous_owner, to_account=user)
     else:
         user.mobile = mobile
         user.save(update_fields=["mobile", "updated_at"])
-    return user

@@ -10,6 +10,8 @@ from captcha.models import CaptchaStore
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import code_from_sms
+
 VALID_ID = "1000000008"
 VALID_MOBILE = "0551234567"
 E164_MOBILE = "+966551234567"
@@ -61,7 +63,7 @@ class RegistrationDriver:
         return self.post_step("account", data)
 
     def last_code(self) -> str:
-        return re.search(r"#(\d{6})\s*$", self.sms_outbox[-1]["body"]).group(1)
+        return code_from_sms(self.sms_outbox[-1])
 
     def verify_step(self, code: str | None = None):
         return self.post_step("verify", {"code": code if code is not None else self.last_code()})

@@ -7,7 +7,6 @@ with a database-wide lock, so this only proves something on PostgreSQL.
 
 from __future__ import annotations
 
-import re
 import threading
 
 import pytest
@@ -18,6 +17,7 @@ from django.db.models.functions import Lower
 from accounts import otp
 from accounts.models import AccountEvent, AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.registration import RegistrationConflict, register_account
+from tests.factories import verified_challenge
 
 THREADS = 8
 CITIZEN_IDS = [
@@ -51,18 +51,6 @@ def password_hash() -> str:
 @pytest.fixture(autouse=True)
 def _generous_send_limits(settings):
     settings.OTP_LIMIT_PER_MOBILE = settings.OTP_LIMIT_PER_ID = settings.OTP_LIMIT_PER_IP = 1000
-
-
-def verified_challenge(sms_outbox, *, national_id: str, mobile: str) -> OtpChallenge:
-    challenge = otp.issue_challenge(
-        purpose=OtpPurpose.REGISTRATION,
-        mobile=mobile,
-        language="en",
-        ip="198.51.100.7",
-        national_id=national_id,
-    )
-    code = re.search(r"#([0-9]{6})$", sms_outbox[-1]["body"]).group(1)
-    return otp.verify_code(challenge.pk, code)
 
 
 def race(registrations: list[dict]) -> list[object]:

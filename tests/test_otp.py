@@ -16,6 +16,7 @@ from accounts import otp
 from accounts.models import OtpChallenge, OtpPurpose
 from accounts.sms import SmsError, SmsMessage
 from accounts.sms.backends import BaseSmsBackend
+from tests.factories import code_from_sms
 
 pytestmark = pytest.mark.django_db
 
@@ -69,10 +70,8 @@ def issue(**overrides) -> OtpChallenge:
 
 
 def last_code(sms_outbox) -> str:
-    """The code in the newest SMS, read from its WebOTP line (``@host #123456``)."""
-    match = re.search(r"#([0-9]{6})$", sms_outbox[-1]["body"])
-    assert match, sms_outbox[-1]["body"]
-    return match.group(1)
+    """The code in the newest SMS."""
+    return code_from_sms(sms_outbox[-1])
 
 
 def wrong_code_for(code: str) -> str:

@@ -16,12 +16,12 @@ from accounts.lifecycle import TransitionNotAllowed
 from accounts.models import (
     AccountEvent,
     AccountStatus,
-    OtpChallenge,
     OtpPurpose,
     User,
     mask_mobile,
 )
 from accounts.registration import RegistrationConflict, register_account
+from tests.factories import verified_challenge
 
 pytestmark = pytest.mark.django_db
 
@@ -43,19 +43,6 @@ Status = AccountStatus
 @pytest.fixture(scope="module")
 def password_hash() -> str:
     return make_password(PASSWORD)
-
-
-def verified_challenge(sms_outbox, *, national_id: str, mobile: str) -> OtpChallenge:
-    """A registration challenge for this ID and mobile, verified with the code sent by SMS."""
-    challenge = otp.issue_challenge(
-        purpose=OtpPurpose.REGISTRATION,
-        mobile=mobile,
-        language="en",
-        ip="198.51.100.7",
-        national_id=national_id,
-    )
-    code = re.search(r"#([0-9]{6})$", sms_outbox[-1]["body"]).group(1)
-    return otp.verify_code(challenge.pk, code)
 
 
 @pytest.fixture

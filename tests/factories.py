@@ -1,0 +1,28 @@
+"""Real objects for tests, built through the project's own services."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from accounts import otp
+from accounts.models import OtpChallenge, OtpPurpose
+
+
+def code_from_sms(sms: dict[str, Any]) -> str:
+    """The one-time code of an SMS, read from its WebOTP line (``@host #123456``)."""
+    match = re.search(r"#([0-9]{6})\s*$", sms["body"])
+    assert match, "no WebOTP line in the SMS"
+    return match.group(1)
+
+
+def verified_challenge(sms_outbox: list[dict], *, national_id: str, mobile: str) -> OtpChallenge:
+    """A registration challenge for this ID and mobile, verified with the code sent by SMS."""
+    challenge = otp.issue_challenge(
+        purpose=OtpPurpose.REGISTRATION,
+        mobile=mobile,
+        language="en",
+        ip="198.51.100.7",
+        national_id=national_id,
+    )
+    return otp.verify_code(challenge.pk, code_from_sms(sms_outbox[-1]))
