@@ -130,12 +130,8 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         if kwargs.get("step") == self.done_step_name:
             # The account is created by the verify step's POST, never by a GET.
             return redirect(self.get_step_url(self.steps.current))
-        requested = kwargs.get("step")
-        if requested in self.steps.all:
-            # Steps are done in order: send the person to the first one still missing.
-            for step in self.steps.all[: self.steps.all.index(requested)]:
-                if self.storage.get_step_data(step) is None:
-                    return redirect(self.get_step_url(step))
+        if missing := self._first_missing_step_before(kwargs.get("step")):
+            return redirect(self.get_step_url(missing))
         self._displaying = True
         return super().get(request, *args, **kwargs)
 
@@ -146,6 +142,12 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         if "resend" in self.request.POST:
             return self._resend()
         step = kwargs.get("step")
+        if missing := self._first_missing_step_before(step):
+            # Typically an expired session: say so rather than show an unexplained form.
+            messages.warning(
+                self.request, _("Your registration session has expired. Please start again.")
+            )
+            return redirect(self.get_step_url(missing))
         if step in self.steps.all:
             # The URL names the step being posted; clients need not send formtools'
             # management form (a post without it would otherwise be a 400).
@@ -209,7 +211,15 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             context["locked"] = bool(challenge and otp.is_locked(challenge))
         return context
 
-    # --- helpers ----------------------------------------------------------------------
+    # --- helpers --------------------------------------------------------------------
+    def _first_missing_step_before(self, step: str | None) -> str | None:
+        """Steps are done in order: the first earlier step with nothing stored, if any."""
+        if step not in self.steps.all:
+            return None
+        for earlier in self.steps.all[: self.steps.all.index(step)]:
+            if self.storage.get_step_data(earlier) is None:
+                return earlier
+        return None
     def _challenge(self) -> OtpChallenge | None:
         try:
             challenge_id = uuid.UUID(str(self.storage.extra_data.get("challenge_id")))

@@ -294,3 +294,12 @@ def test_changing_mobile_after_code_sent_requires_a_new_code(driver, client, sms
     response = driver.verify_step(code)
     assert error_codes(response, "verify", "code") == {"no_challenge"}
     assert not User.objects.exists()
+
+
+def test_expired_session_mid_wizard_asks_to_start_again(driver, client):
+    driver.identity_step()
+    client.session.flush()
+    client.cookies.pop("sessionid", None)
+    response = client.post(step_url("account"), {"account-username": "ahmed2024"}, follow=True)
+    assert response.redirect_chain[-1][0] == step_url("identity")
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
