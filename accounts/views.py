@@ -220,6 +220,7 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             if self.storage.get_step_data(earlier) is None:
                 return earlier
         return None
+
     def _challenge(self) -> OtpChallenge | None:
         try:
             challenge_id = uuid.UUID(str(self.storage.extra_data.get("challenge_id")))
