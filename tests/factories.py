@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from accounts import otp
-from accounts.models import OtpChallenge, OtpPurpose
+from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
+
+TEST_PASSWORD = "Tr7uMpet9Zq"
 
 
 def code_from_sms(sms: dict[str, Any]) -> str:
@@ -26,3 +28,18 @@ def verified_challenge(sms_outbox: list[dict], *, national_id: str, mobile: str)
         national_id=national_id,
     )
     return otp.verify_code(challenge.pk, code_from_sms(sms_outbox[-1]))
+
+
+def make_user(
+    username: str,
+    national_id: str,
+    mobile: str = "",
+    *,
+    status: str = AccountStatus.ACTIVE,
+    email: str = "owner@example.sa",
+    **extra: Any,
+) -> User:
+    """An account made directly (not through registration), active unless told."""
+    return User.objects.create_user(
+        username, national_id, mobile, email, TEST_PASSWORD, status=status, **extra
+    )
