@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from tests.otp_helpers import START as OTP_START
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_sms(settings):
@@ -25,3 +27,16 @@ def sms_outbox():
     from accounts.sms import outbox
 
     return outbox
+
+
+@pytest.fixture
+def frozen(time_machine):
+    """Stop the clock at OTP_START; tests move it with ``frozen.shift(seconds)``."""
+    time_machine.move_to(OTP_START, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def public_origin(settings):
+    settings.PUBLIC_ORIGIN = "https://portal.example.sa"
+    return settings.PUBLIC_ORIGIN

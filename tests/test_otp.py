@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,74 +13,22 @@ from django.utils.translation import ngettext
 
 from accounts import otp
 from accounts.models import OtpChallenge, OtpPurpose
-from accounts.sms import SmsError, SmsMessage
-from accounts.sms.backends import BaseSmsBackend
-from tests.factories import code_from_sms
-
-pytestmark = pytest.mark.django_db
-
-MOBILE = "+966551234567"
-OTHER_MOBILE = "+966561234567"
-NATIONAL_ID = "1000000008"
-OTHER_ID = "1058529940"
-IP = "198.51.100.7"
-START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-REGISTRATION_SMS = (
-    "Your Absher portal registration code is %(code)s. "
-    "It expires in %(minutes)d minute. Do not share it with anyone.",
-    "Your Absher portal registration code is %(code)s. "
-    "It expires in %(minutes)d minutes. Do not share it with anyone.",
+from tests.otp_helpers import (
+    FAILING_BACKEND,
+    IP,
+    MOBILE,
+    NATIONAL_ID,
+    OTHER_ID,
+    OTHER_MOBILE,
+    REGISTRATION_SMS,
+    START,
+    issue,
+    last_code,
+    otp_error,
+    wrong_code_for,
 )
 
-
-class FailingSmsBackend(BaseSmsBackend):
-    """A provider that refuses every message (used through ``settings.SMS_BACKEND``)."""
-
-    def send(self, message: SmsMessage) -> str | None:
-        raise SmsError("provider_error")
-
-
-FAILING_BACKEND = f"{__name__}.FailingSmsBackend"
-
-
-@pytest.fixture
-def frozen(time_machine):
-    """Stop the clock at START; tests move it with ``frozen.shift(seconds)``."""
-    time_machine.move_to(START, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def public_origin(settings):
-    settings.PUBLIC_ORIGIN = "https://portal.example.sa"
-    return settings.PUBLIC_ORIGIN
-
-
-def issue(**overrides) -> OtpChallenge:
-    kwargs = {
-        "purpose": OtpPurpose.REGISTRATION,
-        "mobile": MOBILE,
-        "language": "en",
-        "ip": IP,
-        "national_id": NATIONAL_ID,
-    }
-    kwargs.update(overrides)
-    return otp.issue_challenge(**kwargs)
-
-
-def last_code(sms_outbox) -> str:
-    """The code in the newest SMS."""
-    return code_from_sms(sms_outbox[-1])
-
-
-def wrong_code_for(code: str) -> str:
-    return f"{(int(code) + 1) % 10**6:06d}"
-
-
-def otp_error(callable_, *args, **kwargs) -> otp.OtpError:
-    with pytest.raises(otp.OtpError) as excinfo:
-        callable_(*args, **kwargs)
-    return excinfo.value
+pytestmark = pytest.mark.django_db
 
 
 # --- The SMS --------------------------------------------------------------------------------
@@ -331,183 +278,6 @@ def test_resend_after_expiry_gives_a_working_code(sms_outbox, frozen):
     frozen.shift(299)
 
     assert otp.verify_code(challenge.pk, last_code(sms_outbox)).verified_at is not None
-
-
-# --- Resend cooldown --------------------------------------------------------------------------
-
-
-def test_resend_right_after_sending_is_refused_with_the_full_cooldown(sms_outbox, frozen):
-    challenge = issue()
-
-    error = otp_error(otp.resend_code, challenge.pk, language="en", ip=IP)
-
-    assert error.code == "cooldown"
-    assert error.params == {"seconds": 60}
-    assert len(sms_outbox) == 1
-
-
-def test_resend_half_way_through_the_cooldown_reports_the_seconds_left(sms_outbox, frozen):
-    challenge = issue()
-    frozen.shift(30)
-
-    error = otp_error(otp.resend_code, challenge.pk, language="en", ip=IP)
-
-    assert error.code == "cooldown"
-    assert error.params["seconds"] == 30
-    assert len(sms_outbox) == 1
-
-
-def test_cooldown_remaining_counts_down_to_zero(sms_outbox, frozen):
-    challenge = issue()
-
-    values = {}
-    for elapsed in (0, 1, 30, 59, 59.5, 60, 61, 600):
-        frozen.move_to(START + timedelta(seconds=elapsed))
-        values[elapsed] = otp.cooldown_remaining(challenge)
-
-    assert values == {0: 60, 1: 59, 30: 30, 59: 1, 59.5: 1, 60: 0, 61: 0, 600: 0}
-
-
-def test_cooldown_restarts_after_each_resend(sms_outbox, frozen):
-    challenge = issue()
-    frozen.shift(60)
-    otp.resend_code(challenge.pk, language="en", ip=IP)
-
-    challenge.refresh_from_db()
-    assert otp.cooldown_remaining(challenge) == 60
-    error = otp_error(otp.resend_code, challenge.pk, language="en", ip=IP)
-    assert (error.code, error.params) == ("cooldown", {"seconds": 60})
-    assert challenge.sends == 2
-
-
-def test_resend_of_a_verified_challenge_is_refused(sms_outbox, frozen):
-    challenge = issue()
-    otp.verify_code(challenge.pk, last_code(sms_outbox))
-    frozen.shift(61)
-
-    assert otp_error(otp.resend_code, challenge.pk, language="en", ip=IP).code == (
-        "already_verified"
-    )
-    assert len(sms_outbox) == 1
-
-
-# --- Send limits -----------------------------------------------------------------------------
-
-
-def test_per_mobile_send_limit(sms_outbox, frozen, settings):
-    settings.OTP_LIMIT_PER_MOBILE = 3
-    ids = ["1000000008", "1058529940", "2000000006", "2123456788"]
-    for n, national_id in enumerate(ids[:3]):
-        issue(national_id=national_id, ip=f"198.51.100.{n + 1}")
-
-    error = otp_error(issue, national_id=ids[3], ip="198.51.100.9")
-
-    assert error.code == "rate_limited"
-    assert len(sms_outbox) == 3
-    assert OtpChallenge.objects.count() == 3
-    issue(mobile=OTHER_MOBILE, national_id="3000000001", ip="203.0.113.1")
-    assert len(sms_outbox) == 4
-
-
-def test_per_id_send_limit(sms_outbox, frozen, settings):
-    settings.OTP_LIMIT_PER_ID = 3
-    mobiles = ["+966551234567", "+966561234567", "+966501234567", "+966541234567"]
-    for n, mobile in enumerate(mobiles[:3]):
-        issue(mobile=mobile, ip=f"198.51.100.{n + 1}")
-
-    error = otp_error(issue, mobile=mobiles[3], ip="198.51.100.9")
-
-    assert error.code == "rate_limited"
-    assert len(sms_outbox) == 3
-    issue(mobile="+966591234567", national_id=OTHER_ID, ip="203.0.113.1")
-    assert len(sms_outbox) == 4
-
-
-def test_per_ip_send_limit(sms_outbox, frozen, settings):
-    settings.OTP_LIMIT_PER_IP = 3
-    people = [
-        ("+966551234567", "1000000008"),
-        ("+966561234567", "1058529940"),
-        ("+966501234567", "2000000006"),
-        ("+966541234567", "2123456788"),
-    ]
-    for mobile, national_id in people[:3]:
-        issue(mobile=mobile, national_id=national_id, ip=IP)
-
-    error = otp_error(issue, mobile=people[3][0], national_id=people[3][1], ip=IP)
-
-    assert error.code == "rate_limited"
-    assert len(sms_outbox) == 3
-    issue(mobile="+966591234567", national_id="3000000001", ip="203.0.113.1")
-    assert len(sms_outbox) == 4
-
-
-def test_resends_count_against_the_send_limits(sms_outbox, frozen, settings):
-    settings.OTP_LIMIT_PER_MOBILE = 2
-    challenge = issue()
-    frozen.shift(61)
-    otp.resend_code(challenge.pk, language="en", ip=IP)
-    frozen.shift(61)
-
-    error = otp_error(otp.resend_code, challenge.pk, language="en", ip=IP)
-
-    assert error.code == "rate_limited"
-    assert len(sms_outbox) == 2
-
-
-def test_send_limit_lifts_after_an_hour(sms_outbox, frozen, settings):
-    settings.OTP_LIMIT_PER_MOBILE = 1
-    issue()
-    assert otp_error(issue, national_id=OTHER_ID).code == "rate_limited"
-    frozen.shift(timedelta(hours=1, seconds=1))
-
-    issue(national_id=OTHER_ID)
-
-    assert len(sms_outbox) == 2
-
-
-def test_default_ip_limit_is_well_above_the_mobile_limit(settings):
-    assert settings.OTP_LIMIT_PER_IP >= 10 * settings.OTP_LIMIT_PER_MOBILE
-
-
-# --- Provider failure ------------------------------------------------------------------------
-
-
-def test_provider_failure_raises_send_failed_and_leaves_no_usable_code(
-    sms_outbox, frozen, settings
-):
-    settings.SMS_BACKEND = FAILING_BACKEND
-
-    error = otp_error(issue)
-
-    assert error.code == "send_failed"
-    assert sms_outbox == []
-    for challenge in OtpChallenge.objects.all():
-        assert challenge.code_hmac == ""
-        assert challenge.sent_at is None
-        assert challenge.verified_at is None
-        assert otp.cooldown_remaining(challenge) == 0
-
-
-def test_after_a_provider_failure_the_person_can_retry_at_once(sms_outbox, frozen, settings):
-    settings.SMS_BACKEND = FAILING_BACKEND
-    otp_error(issue)
-    failed = OtpChallenge.objects.get()
-    settings.SMS_BACKEND = "locmem"
-
-    # Either way of retrying works without waiting for a cooldown.
-    resent = otp.resend_code(failed.pk, language="en", ip=IP)
-    assert otp.verify_code(resent.pk, last_code(sms_outbox)).verified_at is not None
-    fresh = issue(mobile=OTHER_MOBILE, national_id=OTHER_ID)
-    assert otp.verify_code(fresh.pk, last_code(sms_outbox)).verified_at is not None
-
-
-def test_failed_send_row_refuses_every_code(sms_outbox, frozen, settings):
-    settings.SMS_BACKEND = FAILING_BACKEND
-    otp_error(issue)
-    failed = OtpChallenge.objects.get()
-
-    assert otp_error(otp.verify_code, failed.pk, "000000").code == "expired"
 
 
 # --- Consuming a verified challenge ----------------------------------------------------------
