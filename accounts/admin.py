@@ -50,6 +50,12 @@ class UserAdmin(admin.ModelAdmin):
     )
     inlines = [AccountEventInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> tuple[str, ...]:
+        # Only a superuser may grant staff or superuser rights, or change group membership.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return (*self.readonly_fields, "is_staff", "is_superuser", "groups")
+
     @admin.display(description=_("ID number"), ordering="national_id")
     def masked_id(self, obj: User) -> str:
         return obj.masked_national_id

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models.functions import Lower
 from django.http import HttpRequest
 
-from accounts.models import HOLDING_STATUSES, User
+from accounts.models import User
 
 
 def find_account_by_username(username: str) -> User | None:
@@ -16,11 +15,10 @@ def find_account_by_username(username: str) -> User | None:
 
     Uses the partial unique index on ``lower(username)``.
     """
-    return (
-        User.objects.alias(username_lower=Lower("username"))
-        .filter(username_lower=username.lower(), status__in=HOLDING_STATUSES)
-        .first()
-    )
+    try:
+        return User.objects.get_by_natural_key(username)
+    except User.DoesNotExist:
+        return None
 
 
 class UsernameBackend(ModelBackend):

@@ -175,12 +175,22 @@ class AccountForm(forms.Form):
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         validate_username(username)
-        if username_taken(username, national_id=self.national_id):
-            raise ValidationError(self.error_messages["username_taken"], code="username_taken")
         return username
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        username = cleaned.get("username")
+        # Whether a username is taken is answered only to someone who solved the captcha
+        # (or, re-validating, already did), so it cannot be used as a free lookup.
+        if (
+            username
+            and "captcha" not in self.errors
+            and username_taken(username, national_id=self.national_id)
+        ):
+            self.add_error(
+                "username",
+                ValidationError(self.error_messages["username_taken"], code="username_taken"),
+            )
         if self.revalidating:
             if not self.has_password_hash:
                 raise ValidationError(
@@ -195,12 +205,22 @@ class AccountForm(forms.Form):
                 ValidationError(self.error_messages["password_mismatch"], code="password_mismatch"),
             )
         if password1:
-            candidate = User(username=cleaned.get("username") or "", national_id=self.national_id)
+            # The typed username, even one that breaks its own rules, so that every failing
+            # password rule (the overlap with the username included) shows at once.
+            typed_username = username or self.data.get(self.add_prefix("username"), "")
+            candidate = User(username=str(typed_username), national_id=self.national_id)
             try:
                 password_validation.validate_password(password1, candidate)
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class CodeInput(forms.TextInput):
+    """A text input that never echoes what was typed: a wrong code is not shown back."""
+
+    def format_value(self, value: Any) -> None:
+        return None
 
 
 class VerifyForm(forms.Form):
@@ -210,7 +230,7 @@ class VerifyForm(forms.Form):
         label=_("Verification code"),
         max_length=20,
         help_text=_("The 6-digit code we sent to your mobile by SMS."),
-        widget=forms.TextInput(
+        widget=CodeInput(
             attrs={
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.base_user import BaseUserManager
+from django.db.models.functions import Lower
 
 from accounts.validators import national_id_kind, normalize_saudi_mobile, validate_national_id
 
@@ -14,6 +15,21 @@ if TYPE_CHECKING:
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The account holding ``username``, in any letter case.
+
+        Usernames are unique only among accounts that hold them (pending, active,
+        suspended); superseded and expired rows keep theirs for the audit trail. Django's
+        ``createsuperuser``, ``changepassword`` and sign-in all come through here.
+        """
+        from accounts.models import HOLDING_STATUSES
+
+        return (
+            self.alias(username_lower=Lower("username"))
+            .filter(status__in=HOLDING_STATUSES)
+            .get(username_lower=(username or "").lower())
+        )
 
     def _build(
         self, username: str, national_id: str, mobile: str, email: str, **extra: Any

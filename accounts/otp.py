@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_ratelimit.core import get_usage
 
-from accounts.models import OtpChallenge, mask_mobile
+from accounts.models import OtpChallenge
 from accounts.notifications import otp_sms_body
-from accounts.sms import SmsError, SmsMessage, send_sms
+from accounts.sms import SmsError, SmsMessage, mask_recipient, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +98,17 @@ def _send(challenge: OtpChallenge, code: str, *, language: str) -> None:
         send_sms(SmsMessage(to=challenge.mobile, body=body, purpose=challenge.purpose))
     except SmsError as exc:
         logger.warning(
-            "OTP SMS to %s failed (%s)", mask_mobile(challenge.mobile), getattr(exc, "reason", "")
+            "OTP SMS to %s failed (%s)",
+            mask_recipient(challenge.mobile),
+            getattr(exc, "reason", ""),
         )
         # Nobody received this code: make it unusable and let the person retry at once.
         OtpChallenge.objects.filter(pk=challenge.pk).update(code_hmac="", sent_at=None)
         challenge.code_hmac, challenge.sent_at = "", None
-        raise OtpError("send_failed") from exc
+        reason = getattr(exc, "reason", "")
+        raise OtpError(
+            "sms_invalid_number" if reason == "invalid_number" else "send_failed"
+        ) from exc
 
 
 def issue_challenge(
@@ -115,15 +120,43 @@ def issue_challenge(
     national_id: str = "",
     user_id: int | None = None,
 ) -> OtpChallenge:
-    """Create a challenge for ``mobile`` and send its first code."""
+    """Create a challenge for ``mobile`` and send its first code.
+
+    Wrong tries of the same person's recent unverified challenge carry over, so starting
+    again does not reset the cap on consecutive failures.
+    """
+    failures = _recent_failures(purpose=purpose, mobile=mobile, national_id=national_id)
+    if failures >= settings.OTP_MAX_FAILURES:
+        raise OtpError("locked")
     _consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
     with transaction.atomic():
         challenge = OtpChallenge.objects.create(
-            purpose=purpose, mobile=mobile, national_id=national_id, user_id=user_id
+            purpose=purpose,
+            mobile=mobile,
+            national_id=national_id,
+            user_id=user_id,
+            failures=failures,
         )
         code = _set_new_code(challenge)
     _send(challenge, code, language=language)
     return challenge
+
+
+def _recent_failures(*, purpose: str, mobile: str, national_id: str) -> int:
+    """Consecutive wrong tries of the newest unverified challenge of the last hour."""
+    latest = (
+        OtpChallenge.objects.filter(
+            purpose=purpose,
+            mobile=mobile,
+            national_id=national_id,
+            verified_at__isnull=True,
+            created_at__gte=_now() - timedelta(hours=1),
+        )
+        .order_by("-created_at")
+        .values_list("failures", flat=True)
+        .first()
+    )
+    return latest or 0
 
 
 def cooldown_remaining(challenge: OtpChallenge) -> int:

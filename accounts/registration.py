@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -36,6 +37,28 @@ class RegistrationConflict(Exception):
     @property
     def message(self) -> str:
         return str(self.messages[self.code])
+
+
+def send_registration_code(
+    *, national_id: str, mobile: str, password: str, language: str, ip: str
+) -> dict[str, str]:
+    """Send the registration code and return what the wizard keeps until ``done()``.
+
+    The password is hashed here, once, so its plaintext never reaches the wizard storage;
+    the hash stands in for it when the steps are re-validated. Raises ``otp.OtpError``.
+    """
+    challenge = otp.issue_challenge(
+        purpose=OtpPurpose.REGISTRATION,
+        mobile=mobile,
+        national_id=national_id,
+        language=language,
+        ip=ip,
+    )
+    return {
+        "challenge_id": str(challenge.pk),
+        "password_hash": make_password(password),
+        "language": language,
+    }
 
 
 def register_account(

@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
 from accounts import views
+from accounts.wizard import RegistrationWizard
 
 app_name = "accounts"
 
-register_wizard = views.RegistrationWizard.as_view(
+register_wizard = RegistrationWizard.as_view(
     url_name="accounts:register_step", done_step_name="done"
 )
 

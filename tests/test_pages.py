@@ -66,8 +66,17 @@ def test_account_and_verify_steps_survive_hostile_values(client, sms_outbox, val
     ]
     response = driver.post_step("account", dict.fromkeys(fields, value))
     assert response.status_code == 200
+    assert response.context["wizard"]["form"].errors
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_verify_step_survives_hostile_codes(client, sms_outbox, value):
+    driver = RegistrationDriver(client, sms_outbox)
+    driver.identity_step()
+    driver.account_step()
     response = client.post(step_url("verify"), {"verify-code": value})
-    assert response.status_code in (200, 302)
+    assert response.status_code == 200
+    assert response.context["wizard"]["form"].errors["code"]
 
 
 def test_unknown_step_is_not_found(client):

@@ -27,6 +27,7 @@ __all__ = [
     "SmsError",
     "SmsMessage",
     "get_backend",
+    "get_backend_class",
     "mask_recipient",
     "outbox",
     "send_sms",
@@ -74,11 +75,8 @@ class SmsError(Exception):
         self.reason = reason
 
 
-def get_backend(**kwargs: Any) -> BaseSmsBackend:
-    """Return a new backend for ``settings.SMS_BACKEND`` (an alias or a dotted class path).
-
-    ``kwargs`` go to the backend's constructor, e.g. ``http_client=`` for Twilio in tests.
-    """
+def get_backend_class() -> type[BaseSmsBackend]:
+    """The backend class named by ``settings.SMS_BACKEND`` (an alias or a dotted path)."""
     name = getattr(settings, "SMS_BACKEND", "console") or "console"
     path = BACKEND_ALIASES.get(name, name)
     if "." not in path:
@@ -87,10 +85,17 @@ def get_backend(**kwargs: Any) -> BaseSmsBackend:
             "or a dotted path to a backend class."
         )
     try:
-        backend_class = import_string(path)
+        return import_string(path)
     except ImportError as exc:
         raise ImproperlyConfigured(f"Cannot import SMS_BACKEND {name!r}: {exc}") from exc
-    return backend_class(**kwargs)
+
+
+def get_backend(**kwargs: Any) -> BaseSmsBackend:
+    """Return a new backend for ``settings.SMS_BACKEND``.
+
+    ``kwargs`` go to the backend's constructor, e.g. ``http_client=`` for Twilio in tests.
+    """
+    return get_backend_class()(**kwargs)
 
 
 def send_sms(message: SmsMessage) -> str | None:

@@ -34,6 +34,10 @@ INVALID_NUMBER_CODES = frozenset({21211, 21614, 21408, 21610})
 class BaseSmsBackend:
     """Interface every backend implements; ``SMS_BACKEND`` may name any subclass."""
 
+    #: True for transports that do not reach a phone (console, locmem, file): refused in
+    #: production unless ALLOW_TEST_MODES is set (DESIGN §11).
+    development_only = False
+
     def send(self, message: SmsMessage) -> str | None:
         """Deliver ``message``; return the provider's id or None; raise ``SmsError``."""
         raise NotImplementedError("SMS backends must implement send()")
@@ -41,6 +45,8 @@ class BaseSmsBackend:
 
 class ConsoleBackend(BaseSmsBackend):
     """Print the message, code included: development mode, where reading the code is the point."""
+
+    development_only = True
 
     _lock = threading.Lock()  # the dev server is threaded; keep blocks from interleaving
 
@@ -65,6 +71,8 @@ class ConsoleBackend(BaseSmsBackend):
 class LocmemBackend(BaseSmsBackend):
     """Append to ``accounts.sms.outbox`` so tests can read the code that was sent."""
 
+    development_only = True
+
     def send(self, message: SmsMessage) -> str | None:
         outbox.append({"to": message.to, "body": message.body, "purpose": message.purpose})
         return None
@@ -77,6 +85,8 @@ class FileBackend(BaseSmsBackend):
     read. Several server workers may send at once: the file is opened in append mode and the
     whole line is written under an exclusive ``flock``, so lines never interleave.
     """
+
+    development_only = True
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = path

@@ -80,6 +80,10 @@
       saved[el.name] = el.value;
       store.setItem(key, JSON.stringify(saved));
     });
-    form.addEventListener("submit", function () { store.removeItem(key); });
+    form.addEventListener("submit", function (event) {
+      // "Back" keeps the draft (the server keeps the step too); the main action clears it.
+      var submitter = event.submitter;
+      if (!submitter || submitter.name !== "wizard_goto_step") { store.removeItem(key); }
+    });
   });
 })();
