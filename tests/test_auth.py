@@ -48,9 +48,9 @@ def test_passwords_are_hashed_with_owasp_argon2id_parameters():
 
 
 def test_hash_with_other_parameters_is_upgraded_on_next_check():
-    django_default = "argon2" + PasswordHasher(
-        time_cost=2, memory_cost=102400, parallelism=8
-    ).hash("Tr7uMpet9Zq")
+    django_default = "argon2" + PasswordHasher(time_cost=2, memory_cost=102400, parallelism=8).hash(
+        "Tr7uMpet9Zq"
+    )
     assert PortalArgon2PasswordHasher().must_update(django_default)
     user = make_user("ahmed2024", "1000000008", "0551234567")
     user.password = django_default
