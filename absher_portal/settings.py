@@ -144,6 +144,11 @@ REGISTRATION_CHECKS_PER_IP = env.int("REGISTRATION_CHECKS_PER_IP", default=100)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
+# --- Bank activation API (DESIGN §8) ---------------------------------------------------------
+BANK_API_MAX_BODY_BYTES = 16 * 1024
+BANK_SIGNATURE_MAX_AGE_SECONDS = env.int("BANK_SIGNATURE_MAX_AGE_SECONDS", default=300)
+BANK_SIGNATURE_CLOCK_SKEW_SECONDS = env.int("BANK_SIGNATURE_CLOCK_SKEW_SECONDS", default=5)
+
 # --- SMS and email ---------------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms.jsonl"))

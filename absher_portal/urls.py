@@ -7,5 +7,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
+    path("api/bank/v1/", include("activation.urls")),
     path("", include("accounts.urls")),
 ]

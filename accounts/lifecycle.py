@@ -16,13 +16,13 @@ from accounts.models import AccountEvent, AccountStatus, User
 
 Kind = AccountEvent.Kind
 
-#: status → the statuses it may move to, and the event each move writes.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (AccountStatus.PENDING, AccountStatus.ACTIVE): Kind.ACTIVATED,
-    (AccountStatus.PENDING, AccountStatus.SUPERSEDED): Kind.SUPERSEDED,
-    (AccountStatus.PENDING, AccountStatus.EXPIRED): Kind.EXPIRED,
-    (AccountStatus.ACTIVE, AccountStatus.SUSPENDED): Kind.SUSPENDED,
-    (AccountStatus.SUSPENDED, AccountStatus.ACTIVE): Kind.REINSTATED,
+#: (from status, to status) → the events that may record that move; the first is the default.
+TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    (AccountStatus.PENDING, AccountStatus.ACTIVE): (Kind.ACTIVATED, Kind.APPROVED),
+    (AccountStatus.PENDING, AccountStatus.SUPERSEDED): (Kind.SUPERSEDED,),
+    (AccountStatus.PENDING, AccountStatus.EXPIRED): (Kind.EXPIRED, Kind.REJECTED),
+    (AccountStatus.ACTIVE, AccountStatus.SUSPENDED): (Kind.SUSPENDED,),
+    (AccountStatus.SUSPENDED, AccountStatus.ACTIVE): (Kind.REINSTATED,),
 }
 
 
@@ -66,6 +66,7 @@ def account_change_status(
     account: User,
     to_status: str,
     source: str,
+    kind: str | None = None,
     actor: User | None = None,
     reason: str = "",
     details: dict[str, Any] | None = None,
@@ -75,8 +76,9 @@ def account_change_status(
     The row is re-read under a lock so two racing changes cannot both apply.
     """
     locked = User.objects.select_for_update().get(pk=account.pk)
-    kind = TRANSITIONS.get((locked.status, to_status))
-    if kind is None:
+    allowed = TRANSITIONS.get((locked.status, to_status), ())
+    kind = kind or (allowed[0] if allowed else None)
+    if kind not in allowed:
         raise TransitionNotAllowed(locked, to_status)
     from_status = locked.status
     locked.status = to_status
@@ -102,6 +104,63 @@ def account_supersede(*, account: User) -> AccountEvent:
     """
     return account_change_status(
         account=account, to_status=AccountStatus.SUPERSEDED, source="registration"
+    )
+
+
+def _staff_change(
+    *, account: User, actor: User, reason: str, to_status: str, kind: str
+) -> AccountEvent:
+    if not reason.strip():
+        raise ValueError("Staff changes need a reason.")
+    return account_change_status(
+        account=account,
+        to_status=to_status,
+        kind=kind,
+        source="staff",
+        actor=actor,
+        reason=reason.strip(),
+    )
+
+
+def account_approve(*, account: User, actor: User, reason: str) -> AccountEvent:
+    """Activate a pending account without a bank confirmation (staff review)."""
+    return _staff_change(
+        account=account,
+        actor=actor,
+        reason=reason,
+        to_status=AccountStatus.ACTIVE,
+        kind=Kind.APPROVED,
+    )
+
+
+def account_reject(*, account: User, actor: User, reason: str) -> AccountEvent:
+    """Close a pending account staff will not let be activated; the person may register again."""
+    return _staff_change(
+        account=account,
+        actor=actor,
+        reason=reason,
+        to_status=AccountStatus.EXPIRED,
+        kind=Kind.REJECTED,
+    )
+
+
+def account_suspend(*, account: User, actor: User, reason: str) -> AccountEvent:
+    return _staff_change(
+        account=account,
+        actor=actor,
+        reason=reason,
+        to_status=AccountStatus.SUSPENDED,
+        kind=Kind.SUSPENDED,
+    )
+
+
+def account_reinstate(*, account: User, actor: User, reason: str) -> AccountEvent:
+    return _staff_change(
+        account=account,
+        actor=actor,
+        reason=reason,
+        to_status=AccountStatus.ACTIVE,
+        kind=Kind.REINSTATED,
     )
 
 

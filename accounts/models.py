@@ -82,6 +82,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+        permissions = [
+            ("approve_account", _("Can approve a pending account without a bank confirmation")),
+            ("reject_account", _("Can reject a pending account")),
+            ("suspend_account", _("Can suspend and reinstate an active account")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["national_id"], condition=_HOLDS, name="user_national_id_held_uniq"
@@ -134,6 +139,8 @@ class AccountEvent(models.Model):
         MOBILE_RELEASED = "mobile_released", _("Mobile number moved to another account")
         MOBILE_RECEIVED = "mobile_received", _("Mobile number taken over from another account")
         ACTIVATED = "activated", pgettext_lazy("account event", "Activated")
+        APPROVED = "approved", pgettext_lazy("account event", "Approved by staff")
+        REJECTED = "rejected", pgettext_lazy("account event", "Rejected by staff")
         SUSPENDED = "suspended", pgettext_lazy("account event", "Suspended")
         REINSTATED = "reinstated", pgettext_lazy("account event", "Reinstated")
         EXPIRED = "expired", pgettext_lazy("account event", "Expired")

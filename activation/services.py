@@ -1,0 +1,136 @@
+"""Applying a bank's signed activation confirmation (DESIGN §8).
+
+The API view verifies the signature and the payload, then calls ``activation_confirm``: one
+transaction claims the (bank, event id) pair, activates the pending account, writes the
+``ActivationEvent`` with the answer given and the account's ``AccountEvent``, and queues the
+activation SMS for after commit. A crash rolls all of it back, so the bank's retry succeeds.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from accounts import lifecycle
+from accounts.models import HOLDING_STATUSES, AccountStatus, User
+from activation.models import ActivationEvent, ActivationOutcome, BankKey
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A validated confirmation payload."""
+
+    event_id: str
+    national_id: str
+    mobile: str
+    channel: str
+    confirmed_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiResult:
+    status: int
+    body: dict[str, Any]
+
+
+IN_FLIGHT = ApiResult(
+    409,
+    {"error": "in_flight", "detail": "This event is being processed; retry in a moment."},
+)
+EVENT_ID_REUSED = ApiResult(
+    422,
+    {"error": "event_id_reused", "detail": "This event id was used with a different body."},
+)
+_OUTCOMES = {
+    ActivationOutcome.ACTIVATED: ApiResult(200, {"status": "activated"}),
+    ActivationOutcome.ALREADY_ACTIVE: ApiResult(200, {"status": "already_active"}),
+    ActivationOutcome.NO_PENDING_ACCOUNT: ApiResult(
+        422,
+        {"error": "no_pending_account", "detail": "No account awaits activation for this ID."},
+    ),
+    ActivationOutcome.MOBILE_MISMATCH: ApiResult(
+        422,
+        {
+            "error": "mobile_mismatch",
+            "detail": "The mobile number does not match the account's mobile number.",
+        },
+    ),
+}
+
+
+def _claim(bank_id: int, event_id: str) -> bool:
+    """Hold (bank, event id) for this transaction; False if another request holds it.
+
+    On PostgreSQL a transaction-scoped advisory lock, taken without waiting: a concurrent
+    delivery of the same event gets 409 instead of queueing. SQLite serialises writers.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    key = zlib.crc32(event_id.encode()) - 2**31
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [bank_id, key])
+        return bool(cursor.fetchone()[0])
+
+
+def _decide(confirmation: Confirmation) -> tuple[str, User | None]:
+    """What this confirmation means for the account holding the ID (locked)."""
+    account = (
+        User.objects.select_for_update()
+        .filter(national_id=confirmation.national_id, status__in=HOLDING_STATUSES)
+        .first()
+    )
+    if account is None or account.status == AccountStatus.SUSPENDED:
+        return ActivationOutcome.NO_PENDING_ACCOUNT, account
+    if account.mobile != confirmation.mobile:
+        return ActivationOutcome.MOBILE_MISMATCH, account
+    if account.status == AccountStatus.ACTIVE:
+        return ActivationOutcome.ALREADY_ACTIVE, account
+    return ActivationOutcome.ACTIVATED, account
+
+
+def activation_confirm(*, key: BankKey, confirmation: Confirmation, body_sha256: str) -> ApiResult:
+    """Apply one confirmation exactly once per (bank, event id); replay the stored answer."""
+    from activation.tasks import send_activation_sms
+
+    bank = key.bank
+    with transaction.atomic():
+        if not _claim(bank.pk, confirmation.event_id):
+            return IN_FLIGHT
+        stored = ActivationEvent.objects.filter(bank=bank, event_id=confirmation.event_id).first()
+        if stored is not None:
+            if stored.body_sha256 != body_sha256:
+                return EVENT_ID_REUSED
+            return ApiResult(stored.response_status, stored.response_body)
+        outcome, account = _decide(confirmation)
+        result = _OUTCOMES[outcome]
+        event = ActivationEvent.objects.create(
+            bank=bank,
+            key=key,
+            event_id=confirmation.event_id,
+            body_sha256=body_sha256,
+            national_id=confirmation.national_id,
+            mobile=confirmation.mobile,
+            channel=confirmation.channel,
+            confirmed_at=confirmation.confirmed_at,
+            account=account,
+            outcome=outcome,
+            response_status=result.status,
+            response_body=result.body,
+        )
+        if outcome == ActivationOutcome.ACTIVATED:
+            lifecycle.account_change_status(
+                account=account,
+                to_status=AccountStatus.ACTIVE,
+                source=f"bank:{bank.code}",
+                details={
+                    "activation_event": event.pk,
+                    "event_id": confirmation.event_id,
+                    "channel": confirmation.channel,
+                },
+            )
+            transaction.on_commit(lambda: send_activation_sms.enqueue(event.pk))
+    return result

@@ -1,0 +1,42 @@
+"""Background work of the activation app. Arguments are ids only."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django_tasks import task
+
+from accounts.sms import SmsMessage, send_sms
+from activation.models import ActivationEvent
+from activation.notifications import activation_sms_body
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def send_activation_sms(activation_event_id: int) -> None:
+    """Tell the person their account is active, once per activation.
+
+    The event row is claimed (``notified_at``) before sending, so a retried task never sends
+    twice; if the send fails the claim is released for the next try.
+    """
+    claimed = ActivationEvent.objects.filter(
+        pk=activation_event_id, notified_at__isnull=True, account__isnull=False
+    ).update(notified_at=timezone.now())
+    if not claimed:
+        return
+    event = ActivationEvent.objects.select_related("account", "bank").get(pk=activation_event_id)
+    account = event.account
+    try:
+        send_sms(
+            SmsMessage(
+                to=account.mobile,
+                body=activation_sms_body(event=event, language=account.preferred_language),
+                purpose="activation",
+            )
+        )
+    except Exception:
+        ActivationEvent.objects.filter(pk=activation_event_id).update(notified_at=None)
+        logger.exception("activation SMS for event %s failed", activation_event_id)
+        raise
