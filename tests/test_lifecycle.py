@@ -178,3 +178,48 @@ def test_database_refuses_bulk_update_or_delete_of_account_events():
     with pytest.raises(InternalError), transaction.atomic():
         AccountEvent.objects.all().delete()
     assert AccountEvent.objects.get().reason == ""
+
+
+STAFF_ACTIONS = [
+    (lifecycle.account_approve, Status.PENDING, Status.ACTIVE, Kind.APPROVED),
+    (lifecycle.account_reject, Status.PENDING, Status.EXPIRED, Kind.REJECTED),
+    (lifecycle.account_suspend, Status.ACTIVE, Status.SUSPENDED, Kind.SUSPENDED),
+    (lifecycle.account_reinstate, Status.SUSPENDED, Status.ACTIVE, Kind.REINSTATED),
+]
+
+
+@pytest.mark.parametrize(("action", "from_status", "to_status", "kind"), STAFF_ACTIONS)
+def test_staff_action_records_who_and_why(action, from_status, to_status, kind):
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=from_status)
+    staff = make_user("staff2024x", RESIDENT_ID, MOBILE_2, is_staff=True)
+
+    event = action(account=user, actor=staff, reason="  checked the papers  ")
+
+    assert User.objects.get(pk=user.pk).status == to_status
+    assert (event.kind, event.source, event.actor, event.reason) == (
+        kind,
+        "staff",
+        staff,
+        "checked the papers",
+    )
+
+
+@pytest.mark.parametrize(("action", "from_status", "to_status", "kind"), STAFF_ACTIONS)
+def test_staff_action_without_a_reason_changes_nothing(action, from_status, to_status, kind):
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=from_status)
+    staff = make_user("staff2024x", RESIDENT_ID, MOBILE_2, is_staff=True)
+
+    with pytest.raises(ValueError):
+        action(account=user, actor=staff, reason="   ")
+
+    assert User.objects.get(pk=user.pk).status == from_status
+    assert not user.events.exists()
+
+
+def test_an_event_kind_that_does_not_fit_the_move_is_refused():
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=Status.PENDING)
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.account_change_status(
+            account=user, to_status=Status.ACTIVE, kind=Kind.REINSTATED, source="test"
+        )
+    assert User.objects.get(pk=user.pk).status == Status.PENDING

@@ -1,0 +1,87 @@
+"""The activation SMS: once per activation, in the person's language (issue 4, item 2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from accounts.models import AccountStatus
+from activation.keys import generate_private_key, public_key_pem
+from activation.models import ActivationEvent, Bank, BankKey
+from activation.services import Confirmation, activation_confirm
+from activation.tasks import send_activation_sms
+from tests.factories import make_user
+from tests.otp_helpers import FAILING_BACKEND
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def key() -> BankKey:
+    return BankKey.objects.create(
+        bank=Bank.objects.get(code="anb"),
+        key_id="anb-test-1",
+        public_key_pem=public_key_pem(generate_private_key().public_key()),
+    )
+
+
+def confirm(key: BankKey, *, event_id: str = "evt-1", mobile: str = "+966551234567"):
+    confirmation = Confirmation(
+        event_id=event_id,
+        national_id="1000000008",
+        mobile=mobile,
+        channel="atm",
+        confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+    )
+    return activation_confirm(key=key, confirmation=confirmation, body_sha256="a" * 64)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Arab National Bank"), ("ar", "البنك العربي الوطني")]
+)
+def test_activation_sends_one_sms_in_the_persons_language(
+    key, sms_outbox, django_capture_on_commit_callbacks, language, expected
+):
+    make_user(
+        "ahmed2024", "1000000008", "0551234567", status="pending", preferred_language=language
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = confirm(key)
+    assert result.body == {"status": "activated"}
+    assert [(m["to"], m["purpose"]) for m in sms_outbox] == [("+966551234567", "activation")]
+    assert expected in sms_outbox[0]["body"]
+
+
+def test_a_task_run_twice_sends_once(key, sms_outbox, django_capture_on_commit_callbacks):
+    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(key)
+    event = ActivationEvent.objects.get()
+    send_activation_sms.call(event.pk)
+    assert len(sms_outbox) == 1
+    assert event.account.status == AccountStatus.ACTIVE
+
+
+def test_a_failed_send_can_be_retried(
+    key, sms_outbox, settings, django_capture_on_commit_callbacks
+):
+    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    settings.SMS_BACKEND = FAILING_BACKEND
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(key)
+    event = ActivationEvent.objects.get()
+    assert event.notified_at is None
+    settings.SMS_BACKEND = "locmem"
+    send_activation_sms.call(event.pk)
+    assert len(sms_outbox) == 1
+    event.refresh_from_db()
+    assert event.notified_at is not None
+
+
+def test_no_sms_when_nothing_was_activated(key, sms_outbox, django_capture_on_commit_callbacks):
+    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = confirm(key, mobile="+966561234567")
+    assert result.body["error"] == "mobile_mismatch"
+    assert sms_outbox == []
