@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The bank API, mounted at ``api/bank/v1/`` (DESIGN §8)."""
+
+from django.urls import path
+
+from activation.api import BankActivationApi, BankOpenApiDocument
 
 app_name = "activation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("activations", BankActivationApi.as_view(), name="bank_activation"),
+    path("openapi.json", BankOpenApiDocument.as_view(), name="bank_openapi"),
+]
