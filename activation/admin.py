@@ -10,13 +10,21 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import LargeListMixin, ltr_text
-from accounts.models import mask_national_id
+from accounts.admin import UserAdmin as AccountsUserAdmin
+from accounts.admin_lists import LargeListMixin, ltr_text
+from accounts.models import User, mask_national_id
 from activation.keys import KeyFormatError, load_public_key, public_key_pem
-from activation.models import ActivationChannel, ActivationEvent, Bank, BankKey
+from activation.models import (
+    ActivationChannel,
+    ActivationEvent,
+    ActivationOutcome,
+    Bank,
+    BankKey,
+)
 
 
 class BankKeyForm(forms.ModelForm):
@@ -128,3 +136,38 @@ class ActivationEventAdmin(LargeListMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ActivatedByBankFilter(admin.SimpleListFilter):
+    """Accounts activated by a confirmation from the chosen bank."""
+
+    title = _("bank of activation")
+    parameter_name = "activated_by"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [(bank.code, bank.name) for bank in Bank.objects.order_by("code")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        # EXISTS rather than a join: an account is listed once, whatever its events.
+        activated = ActivationEvent.objects.filter(
+            account=OuterRef("pk"),
+            bank__code=self.value(),
+            outcome=ActivationOutcome.ACTIVATED,
+        )
+        return queryset.filter(Exists(activated))
+
+
+# The accounts list gains this app's filter; the accounts app itself knows nothing of banks.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(AccountsUserAdmin):
+    list_filter = (
+        *AccountsUserAdmin.list_filter[:2],
+        ActivatedByBankFilter,
+        *AccountsUserAdmin.list_filter[2:],
+    )
+    extra_filter_parameters = frozenset({ActivatedByBankFilter.parameter_name})

@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import admin as accounts_admin
-from accounts import lifecycle
-from accounts.admin import EstimatedCountPaginator
+from accounts import admin_actions, lifecycle
+from accounts.admin_lists import EstimatedCountPaginator
 from accounts.models import AccountEvent, AccountStatus, User
 from accounts.validators import luhn_is_valid
 from activation.keys import generate_private_key, public_key_pem
@@ -400,7 +399,7 @@ def test_staff_cannot_change_the_status_of_their_own_account(staff_client, super
 
 
 def test_too_many_accounts_at_once_are_refused(staff_client, superuser, monkeypatch):
-    monkeypatch.setattr(accounts_admin, "MAX_ACCOUNTS_PER_ACTION", 1)
+    monkeypatch.setattr(admin_actions, "MAX_ACCOUNTS_PER_ACTION", 1)
     first = account_in(AccountStatus.PENDING, 53, superuser)
     second = account_in(AccountStatus.PENDING, 54, superuser)
     response = run_action(
