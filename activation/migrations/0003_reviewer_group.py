@@ -1,4 +1,5 @@
-"""Create the ``reviewer`` group: staff who look at accounts and approve or reject pending ones.
+"""Create the ``reviewer`` group (in this app: it spans accounts and activation, and only
+activation may depend on accounts): staff who look at accounts and approve or reject pending ones.
 
 Reviewers see accounts, their history, activation events, banks and channels; they may approve
 and reject pending accounts. They may not change accounts, suspend or reinstate them, or
