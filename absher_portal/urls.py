@@ -2,6 +2,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Absher portal administration")
+admin.site.site_title = _("Absher portal staff")
+admin.site.index_title = _("Accounts and bank activation")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
