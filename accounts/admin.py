@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -83,12 +82,6 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
     )
     inlines = [AccountEventInline]
 
-    #: Query-string filters staff may use: those of ``list_filter``, nothing that scans text
-    #: (``?national_id__startswith=``) or reads secrets (``?password__startswith=``).
-    filterable_fields = frozenset({"status", "id_kind", "created_at"})
-    #: Query-string parameters of list filters added by other apps.
-    extra_filter_parameters: frozenset[str] = frozenset()
-
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> tuple[str, ...]:
         # Only a superuser may grant staff or superuser rights, or change group membership.
         if request.user.is_superuser:
@@ -112,12 +105,6 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Accounts are closed through their status; their rows stay for the history.
         return False
-
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
-        field = lookup.split(LOOKUP_SEP, 1)[0]
-        if field not in self.filterable_fields and lookup not in self.extra_filter_parameters:
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
     # --- Search -------------------------------------------------------------------------------
 

@@ -87,6 +87,11 @@ REINSTATE = StaffAction(
 )
 
 
+def may_act_on(actor: User, account: User) -> bool:
+    """Staff accounts are changed by superusers only: no locking out one's superiors."""
+    return actor.is_superuser or not (account.is_staff or account.is_superuser)
+
+
 class StaffActionsMixin:
     """Approve / reject / suspend / reinstate, permission-gated, through ``accounts.lifecycle``."""
 
@@ -142,10 +147,13 @@ class StaffActionsMixin:
         self, request: HttpRequest, accounts: list[User], action: StaffAction, reason: str
     ) -> None:
         """Change each account on its own: one refused account does not undo the others."""
-        changed, skipped, own = 0, [], False
+        changed, skipped, own, protected = 0, [], False, []
         for account in accounts:
             if account.pk == request.user.pk:
                 own = True
+                continue
+            if not may_act_on(request.user, account):
+                protected.append(account.username)
                 continue
             try:
                 action.service(account=account, actor=request.user, reason=reason)
@@ -163,6 +171,11 @@ class StaffActionsMixin:
                 "%(accounts)s.",
                 len(skipped),
             ) % {"count": len(skipped), "accounts": get_text_list(skipped, _("and"))}
+            self.message_user(request, message, messages.WARNING)
+        if protected:
+            message = _(
+                "Only a superuser may change the status of staff accounts; skipped: %(accounts)s."
+            ) % {"accounts": get_text_list(protected, _("and"))}
             self.message_user(request, message, messages.WARNING)
         if own:
             self.message_user(
@@ -183,7 +196,9 @@ class StaffActionsMixin:
             {
                 "account": account,
                 "masked_id": account.masked_national_id,
-                "allowed": action.allows(account) and account.pk != request.user.pk,
+                "allowed": action.allows(account)
+                and account.pk != request.user.pk
+                and may_act_on(request.user, account),
             }
             for account in accounts
         ]

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -50,12 +52,43 @@ class EstimatedCountPaginator(Paginator):
         return int(row[0])
 
 
+#: The lookups Django's own list filters put in the query string (choices, booleans,
+#: related objects, dates). Anything else (``__startswith``, ``__regex``...) would scan text.
+FILTER_LOOKUPS = frozenset({"exact", "isnull", "gte", "lt", "id__exact"})
+
+
 class LargeListMixin:
-    """List options for tables that grow without bound: no full counts, no facet counts."""
+    """List options for tables that grow without bound.
+
+    No full counts and no facet counts; and the query string may only carry what the list's
+    own filters put there, so a crafted URL cannot ask for a ``LIKE`` scan over millions of
+    rows (or a lookup on a secret field).
+    """
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        field, _sep, rest = lookup.partition(LOOKUP_SEP)
+        filters = self.get_list_filter(request) if request is not None else self.list_filter
+        parameters = {
+            f.parameter_name
+            for f in filters
+            if isinstance(f, type) and issubclass(f, admin.SimpleListFilter)
+        }
+        fields = {f[0] if isinstance(f, tuple) else f for f in filters if not isinstance(f, type)}
+        if lookup in parameters:
+            return super().lookup_allowed(lookup, value, request)
+        if field not in fields or (rest or "exact") not in FILTER_LOOKUPS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        # A NUL character cannot be stored in PostgreSQL text: refuse it before any query.
+        if any("\x00" in value for _key, values in request.GET.lists() for value in values):
+            return HttpResponseBadRequest()
+        return super().changelist_view(request, extra_context)
 
 
 class RegistrationDateFilter(admin.DateFieldListFilter):

@@ -118,7 +118,7 @@ class ActivationEventAdmin(LargeListMixin, admin.ModelAdmin):
         "outcome",
         "response_status",
         "response_body",
-        "body_sha256",
+        "fingerprint",
         "received_at",
         "notified_at",
     )
@@ -170,4 +170,3 @@ class UserAdmin(AccountsUserAdmin):
         ActivatedByBankFilter,
         *AccountsUserAdmin.list_filter[2:],
     )
-    extra_filter_parameters = frozenset({ActivatedByBankFilter.parameter_name})

@@ -9,12 +9,13 @@ contract; docs/decisions.md).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -110,6 +111,10 @@ def _decode_json(body: bytes) -> Any:
             body.decode("utf-8"),
             parse_constant=_reject_constant,
             object_pairs_hook=_reject_duplicates,
+            # Numbers are valid JSON however long (Python's int() refuses 4,300+ digits);
+            # the fields then say "not a string" (422) rather than "not JSON" (400).
+            parse_int=Decimal,
+            parse_float=Decimal,
         )
     except RecursionError as exc:  # deeply nested arrays
         raise ValueError("too deeply nested") from exc
@@ -125,6 +130,12 @@ class BankActivationApi(_JsonOnlyView):
         with translation.override("en"):
             try:
                 return self._confirm(request)
+            except DatabaseError:
+                # An outage, not the bank's fault: a 503 says "retry", a 401 would say "stop".
+                logger.exception("bank activation request failed: database unavailable")
+                return error_response(
+                    503, "unavailable", "The portal is temporarily unavailable; retry later."
+                )
             except Exception:
                 # A bug or an outage, not bad input: still answer in JSON, and log it.
                 logger.exception("bank activation request failed")
@@ -162,11 +173,7 @@ class BankActivationApi(_JsonOnlyView):
                 fields=exc.messages,
                 codes=exc.codes,
             )
-        result = activation_confirm(
-            key=key,
-            confirmation=confirmation,
-            body_sha256=hashlib.sha256(body).hexdigest(),
-        )
+        result = activation_confirm(key=key, confirmation=confirmation)
         return json_response(result.status, result.body)
 
 

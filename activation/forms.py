@@ -119,7 +119,10 @@ class ConfirmationForm(forms.Form):
     """The five fields of a confirmation; use ``parse_confirmation`` rather than this directly."""
 
     error_messages = {
-        "event_id_charset": _("The event id may contain printable ASCII characters only."),
+        "event_id_charset": _(
+            "The event id may contain printable ASCII characters only, and may not start or "
+            "end with a space."
+        ),
         "invalid_channel": _("The channel must be one of: online, atm, app, phone."),
         "datetime_invalid": _(
             "Enter the time in RFC 3339 format with a time zone, e.g. 2026-01-31T09:00:00Z."
@@ -132,7 +135,7 @@ class ConfirmationForm(forms.Form):
         max_length=100,
         validators=[
             RegexValidator(
-                r"\A[\x20-\x7e]+\Z",
+                r"\A[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?\Z",
                 message=error_messages["event_id_charset"],
                 code="event_id_charset",
             )

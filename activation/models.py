@@ -115,7 +115,11 @@ class ActivationEvent(models.Model):
         BankKey, on_delete=models.PROTECT, related_name="+", verbose_name=_("signing key")
     )
     event_id = models.CharField(_("event id"), max_length=100)
-    body_sha256 = models.CharField(_("body SHA-256"), max_length=64)
+    fingerprint = models.CharField(
+        _("fingerprint"),
+        max_length=64,
+        help_text=_("SHA-256 of the normalised confirmation: tells a replay from a reused id."),
+    )
     national_id = models.CharField(_("ID number"), max_length=10)
     mobile = models.CharField(_("mobile number"), max_length=16)
     channel = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)

@@ -79,7 +79,7 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 100,
-                "pattern": "^[\\x20-\\x7e]+$",
+                "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
                 "description": (
                     "The bank's unique id of this confirmation (printable ASCII); the "
                     "idempotency key together with the bank."

@@ -8,9 +8,10 @@ activation SMS for after commit. A crash rolls all of it back, so the bank's ret
 
 from __future__ import annotations
 
-import zlib
+import hashlib
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -70,9 +71,10 @@ def _claim(bank_id: int, event_id: str) -> bool:
     """
     if connection.vendor != "postgresql":
         return True
-    key = zlib.crc32(event_id.encode()) - 2**31
+    digest = hashlib.blake2b(f"{bank_id}:{event_id}".encode(), digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [bank_id, key])
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         return bool(cursor.fetchone()[0])
 
 
@@ -92,17 +94,34 @@ def _decide(confirmation: Confirmation) -> tuple[str, User | None]:
     return ActivationOutcome.ACTIVATED, account
 
 
-def activation_confirm(*, key: BankKey, confirmation: Confirmation, body_sha256: str) -> ApiResult:
+def confirmation_fingerprint(confirmation: Confirmation) -> str:
+    """SHA-256 of the confirmation's normalised fields.
+
+    Two deliveries of one event are "the same" when they say the same thing, however the
+    bank's JSON library spaced, ordered or escaped it (or wrote the ID in Arabic digits).
+    """
+    fields = {
+        "event_id": confirmation.event_id,
+        "national_id": confirmation.national_id,
+        "mobile": confirmation.mobile,
+        "channel": confirmation.channel,
+        "confirmed_at": confirmation.confirmed_at.astimezone(UTC).isoformat(),
+    }
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+def activation_confirm(*, key: BankKey, confirmation: Confirmation) -> ApiResult:
     """Apply one confirmation exactly once per (bank, event id); replay the stored answer."""
     from activation.tasks import send_activation_sms
 
     bank = key.bank
+    fingerprint = confirmation_fingerprint(confirmation)
     with transaction.atomic():
         if not _claim(bank.pk, confirmation.event_id):
             return IN_FLIGHT
         stored = ActivationEvent.objects.filter(bank=bank, event_id=confirmation.event_id).first()
         if stored is not None:
-            if stored.body_sha256 != body_sha256:
+            if stored.fingerprint != fingerprint:
                 return EVENT_ID_REUSED
             return ApiResult(stored.response_status, stored.response_body)
         outcome, account = _decide(confirmation)
@@ -111,7 +130,7 @@ def activation_confirm(*, key: BankKey, confirmation: Confirmation, body_sha256:
             bank=bank,
             key=key,
             event_id=confirmation.event_id,
-            body_sha256=body_sha256,
+            fingerprint=fingerprint,
             national_id=confirmation.national_id,
             mobile=confirmation.mobile,
             channel=confirmation.channel,
@@ -132,5 +151,7 @@ def activation_confirm(*, key: BankKey, confirmation: Confirmation, body_sha256:
                     "channel": confirmation.channel,
                 },
             )
-            transaction.on_commit(lambda: send_activation_sms.enqueue(event.pk))
+            # robust: the activation has committed; failing to queue the SMS must not turn the
+            # bank's answer into a 500 (``send_activation_sms`` sweeps up what was missed).
+            transaction.on_commit(lambda: send_activation_sms.enqueue(event.pk), robust=True)
     return result

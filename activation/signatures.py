@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from http_message_signatures import (
     HTTPMessageSignaturesException,
@@ -124,13 +125,20 @@ class BankKeyResolver(HTTPSignatureKeyResolver):
     def __init__(self) -> None:
         self.bank_key: BankKey | None = None
         self.unknown_key_id: str | None = None
+        #: A database failure during the lookup. The library would turn any exception into
+        #: "invalid signature" (a 401, which banks treat as final); it is re-raised instead.
+        self.database_error: DatabaseError | None = None
 
     def resolve_public_key(self, key_id: str):
-        bank_key = (
-            BankKey.objects.select_related("bank")
-            .filter(key_id=key_id, is_active=True, bank__is_active=True)
-            .first()
-        )
+        try:
+            bank_key = (
+                BankKey.objects.select_related("bank")
+                .filter(key_id=key_id, is_active=True, bank__is_active=True)
+                .first()
+            )
+        except DatabaseError as exc:
+            self.database_error = exc
+            return None
         if bank_key is None:
             self.unknown_key_id = key_id
             return None
@@ -168,7 +176,8 @@ class BankSignatureVerifier(HTTPMessageVerifier):
             skew = self.max_clock_skew.total_seconds()
             if created > now + skew:
                 raise _PolicyViolation(CREATED_IN_FUTURE)
-            if max_age is not None and created + max_age.total_seconds() < now - skew:
+            # No skew on this side: "at most 300 s old" means 300 s (DESIGN §8).
+            if max_age is not None and created + max_age.total_seconds() < now:
                 raise _PolicyViolation(EXPIRED)
         super().validate_created_and_expires(sig_input, max_age=max_age)
 
@@ -228,6 +237,8 @@ def verify_request(request: HttpRequest, body: bytes) -> BankKey:
     except _PolicyViolation as exc:
         raise _reject(exc.reason) from exc
     except HTTPMessageSignaturesException as exc:
+        if resolver.database_error is not None:
+            raise resolver.database_error from exc
         if resolver.bank_key is None and resolver.unknown_key_id is not None:
             logger.info("bank signature rejected: unknown key id %r", resolver.unknown_key_id)
             raise _reject(UNKNOWN_KEY) from exc

@@ -8,6 +8,7 @@ backend, enqueued on commit) really runs: the locmem outbox shows what was sent.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -338,7 +339,7 @@ def test_extra_covered_components_are_accepted(signer, pending_account):
     assert response.json() == {"status": "activated"}
 
 
-@pytest.mark.parametrize(("age", "accepted"), [(290, True), (400, False)])
+@pytest.mark.parametrize(("age", "accepted"), [(290, True), (302, False), (400, False)])
 def test_signature_older_than_the_maximum_age_is_rejected(
     signer, pending_account, sms_outbox, age, accepted
 ):
@@ -562,3 +563,49 @@ def test_other_methods_answer_405_in_json(api_origin, method):
     assert response.status_code == 405
     assert response.headers["Allow"] == "POST"
     assert response.json()["error"] == "method_not_allowed"
+
+
+def test_a_database_outage_during_key_lookup_is_a_503_not_a_401(
+    signer, pending_account, sms_outbox, monkeypatch
+):
+    from django.db import OperationalError
+
+    from activation.models import BankKey
+
+    def outage(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    body = confirmation()
+    monkeypatch.setattr(BankKey.objects, "select_related", outage)
+    response = signer.post(body)
+
+    assert response.status_code == 503
+    assert response.json()["error"] == "unavailable"
+    assert_nothing_happened(pending_account, sms_outbox)
+
+
+def test_a_huge_number_is_a_field_error_not_broken_json(signer):
+    body = json.dumps(confirmation())[:-1] + ', "extra_number": ' + "9" * 5000 + "}"
+    response = signer.post(body.encode())
+
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_fields"
+
+
+def test_a_replay_written_differently_is_still_a_replay(signer, pending_account, sms_outbox):
+    first = confirmation()
+    assert signer.post(first).json() == {"status": "activated"}
+    arabic = first["national_id"].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    same_meaning = {**first, "national_id": arabic}
+
+    response = signer.post(dict(reversed(list(same_meaning.items()))))
+
+    assert response.json() == {"status": "activated"}
+    assert len(sms_outbox) == 1
+
+
+@pytest.mark.parametrize("event_id", [" ", " evt-1", "evt-1 ", "évt"])
+def test_an_event_id_of_spaces_or_non_ascii_is_a_field_error(signer, event_id):
+    response = signer.post(confirmation(event_id=event_id))
+    assert response.status_code == 422
+    assert response.json()["codes"]["event_id"] == ["event_id_charset"]

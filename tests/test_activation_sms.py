@@ -34,7 +34,7 @@ def confirm(key: BankKey, *, event_id: str = "evt-1", mobile: str = "+9665512345
         channel="atm",
         confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
     )
-    return activation_confirm(key=key, confirmation=confirmation, body_sha256="a" * 64)
+    return activation_confirm(key=key, confirmation=confirmation)
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,30 @@ def test_no_sms_when_nothing_was_activated(key, sms_outbox, django_capture_on_co
         result = confirm(key, mobile="+966561234567")
     assert result.body["error"] == "mobile_mismatch"
     assert sms_outbox == []
+
+
+def test_a_failed_queue_does_not_fail_the_activation_and_the_sweep_sends_it(
+    key, sms_outbox, monkeypatch, django_capture_on_commit_callbacks, time_machine
+):
+    from django.core.management import call_command
+
+    time_machine.move_to("2026-11-26 09:00:00+00:00", tick=False)
+    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+
+    class QueueDown:
+        def enqueue(self, *args, **kwargs):
+            raise ConnectionError("task queue unavailable")
+
+    monkeypatch.setattr("activation.tasks.send_activation_sms", QueueDown())
+    with django_capture_on_commit_callbacks(execute=True):
+        result = confirm(key)
+    assert result.body == {"status": "activated"}
+    assert sms_outbox == []
+    monkeypatch.undo()
+
+    call_command("send_missed_activation_sms")  # too recent: may still be in flight
+    assert sms_outbox == []
+    time_machine.shift(61)
+    call_command("send_missed_activation_sms")
+    call_command("send_missed_activation_sms")
+    assert [m["purpose"] for m in sms_outbox] == ["activation"]

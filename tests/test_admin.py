@@ -192,7 +192,7 @@ def _confirm(key: BankKey, account: User, event_id: str, *, mobile: str | None =
         channel="atm",
         confirmed_at=timezone.now(),
     )
-    return activation_confirm(key=key, confirmation=confirmation, body_sha256=event_id.ljust(64))
+    return activation_confirm(key=key, confirmation=confirmation)
 
 
 def test_bank_filter_lists_accounts_activated_by_that_bank_once_each(staff_client, superuser):
@@ -212,7 +212,7 @@ def test_bank_filter_lists_accounts_activated_by_that_bank_once_each(staff_clien
         bank=first.bank,
         key=first.key,
         event_id="evt-1-copy",
-        body_sha256="1" * 64,
+        fingerprint="1" * 64,
         national_id=first.national_id,
         mobile=first.mobile,
         channel=first.channel,
@@ -627,3 +627,70 @@ def test_channels_are_reordered_and_hidden_from_the_list(staff_client):
     assert staff_client.post(url, data).status_code == HTTPStatus.FOUND
     channel.refresh_from_db()
     assert (channel.position, channel.is_active) == (9, False)
+
+
+def test_non_superuser_staff_cannot_change_the_status_of_staff_accounts(client, superuser):
+    from django.contrib.auth.models import Permission
+
+    officer = make_user("officer2024", national_id(901), is_staff=True)
+    officer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "suspend_account"])
+    )
+    colleague = make_user("colleague24", national_id(902), is_staff=True)
+    client.force_login(officer)
+    client.cookies["django_language"] = "en"
+
+    response = run_action(
+        client, "suspend_accounts", [superuser, colleague], post="yes", reason="Takeover."
+    )
+
+    assert {u.status for u in User.objects.filter(pk__in=[superuser.pk, colleague.pk])} == {
+        AccountStatus.ACTIVE
+    }
+    assert any("Only a superuser" in text for text in message_texts(response))
+    assert not AccountEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "national_id__startswith=10000",
+        "mobile__contains=5512",
+        "id_kind__icontains=i",
+        "status__regex=^p",
+        "password__startswith=argon2",
+    ],
+)
+def test_account_list_refuses_query_string_lookups_its_filters_do_not_make(staff_client, query):
+    response = staff_client.get(f"{reverse('admin:accounts_user_changelist')}?{query}")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url_name, query",
+    [
+        ("admin:accounts_accountevent_changelist", "reason__icontains=x"),
+        ("admin:activation_activationevent_changelist", "national_id__startswith=10"),
+        ("admin:activation_activationevent_changelist", "fingerprint__startswith=a"),
+    ],
+)
+def test_event_lists_refuse_text_scans(staff_client, url_name, query):
+    response = staff_client.get(f"{reverse(url_name)}?{query}")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("query", ["activated_by=a%00", "status__exact=a%00", "kind__exact=x%00"])
+def test_a_nul_character_in_a_filter_is_a_bad_request(staff_client, query):
+    url = reverse(
+        "admin:accounts_accountevent_changelist"
+        if query.startswith("kind")
+        else "admin:accounts_user_changelist"
+    )
+    assert staff_client.get(f"{url}?{query}").status_code == 400
+
+
+def test_list_filters_still_work(staff_client, superuser):
+    account_in(AccountStatus.PENDING, 70, superuser)
+    url = reverse("admin:accounts_user_changelist")
+    for query in ("status__exact=pending", "id_kind__exact=citizen", "activated_by=anb"):
+        assert staff_client.get(f"{url}?{query}").status_code == 200

@@ -546,6 +546,12 @@ def test_bank_confirm_without_key_id_needs_a_locally_registered_key(key_files):
         "--mobile=+14155550100",
         "--channel=branch",
         "--url=ftp://127.0.0.1",
+        "--url=http://127.0.0.1:8000/#fragment",
+        "--url=http://127.0.0.1:8000/somewhere",
+        "--url=http://user:secret@127.0.0.1:8000",
+        "--timeout=inf",
+        "--timeout=0",
+        "--timeout=nan",
     ],
 )
 def test_bank_confirm_with_invalid_fields_is_a_command_error_before_sending(key_files, override):

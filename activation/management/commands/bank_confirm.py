@@ -46,6 +46,9 @@ def _network_reason(exc: BaseException) -> str:
     return str(exc)
 
 
+MAX_TIMEOUT_SECONDS = 300
+
+
 class Command(PortalCommand):
     help = gettext_lazy(
         "Act as a bank: send the portal a signed confirmation that a customer activated their "
@@ -132,8 +135,11 @@ class Command(PortalCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         base_url = self._check_url(options["url"])
-        if not options["timeout"] > 0:
-            raise CommandError(_("--timeout must be a positive number of seconds."))
+        if not 0 < options["timeout"] <= MAX_TIMEOUT_SECONDS:
+            raise CommandError(
+                _("--timeout must be more than 0 and at most %(max)d seconds.")
+                % {"max": MAX_TIMEOUT_SECONDS}
+            )
         if not options["no_validate"]:
             self._check_fields(options["national_id"], options["mobile"])
         private_key = load_private_key_file(options["key"])
@@ -196,6 +202,10 @@ class Command(PortalCommand):
                 parts.scheme in ("http", "https")
                 and bool(parts.hostname)
                 and not parts.query
+                and not parts.fragment
+                and not parts.username
+                and not parts.password
+                and parts.path in ("", "/")
                 and (parts.port is None or parts.port > 0)
             )
         except ValueError:  # e.g. an unclosed IPv6 bracket or a port out of range
