@@ -45,8 +45,9 @@ class PortalCaptchaField(CaptchaField):
             raise
 
 
-class IdentityForm(forms.Form):
-    national_id = forms.CharField(
+def national_id_field() -> forms.CharField:
+    """The ID number input, as registration and password reset ask for it."""
+    return forms.CharField(
         label=_("ID number (national ID, iqama or border number)"),
         max_length=40,
         help_text=_(
@@ -56,10 +57,14 @@ class IdentityForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "off", "dir": "ltr", "data-digits": ""}
         ),
     )
-    mobile = forms.CharField(
+
+
+def mobile_field(help_text: str) -> forms.CharField:
+    """A Saudi mobile number input (any notation, Arabic digits converted as typed)."""
+    return forms.CharField(
         label=_("Mobile number"),
         max_length=40,
-        help_text=_("A Saudi mobile number, for example 05XXXXXXXX. The code will be sent to it."),
+        help_text=help_text,
         widget=forms.TextInput(
             attrs={
                 "type": "tel",
@@ -69,6 +74,63 @@ class IdentityForm(forms.Form):
                 "data-digits": "",
             }
         ),
+    )
+
+
+def new_password_input() -> forms.CharField:
+    return forms.CharField(
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
+    )
+
+
+def add_new_password_errors(
+    form: forms.Form, cleaned: dict[str, Any], *, user: User, first: str, second: str
+) -> None:
+    """Check a new password and its confirmation: a mismatch, and every policy rule at once."""
+    password1, password2 = cleaned.get(first), cleaned.get(second)
+    if password1 and password2 and password1 != password2:
+        form.add_error(
+            second,
+            ValidationError(form.error_messages["password_mismatch"], code="password_mismatch"),
+        )
+    if password1:
+        try:
+            password_validation.validate_password(password1, user)
+        except ValidationError as error:
+            form.add_error(first, error)
+
+
+class NewPasswordForm(forms.Form):
+    """A new password, twice, under the portal's policy (reset and change both use it)."""
+
+    new_password1 = new_password_input()
+    new_password1.label = _("New password")
+    new_password2 = new_password_input()
+    new_password2.label = _("Confirm the new password")
+
+    error_messages = {"password_mismatch": _("The two passwords do not match.")}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "new_password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        add_new_password_errors(
+            self, cleaned, user=self.user, first="new_password1", second="new_password2"
+        )
+        return cleaned
+
+
+class IdentityForm(forms.Form):
+    national_id = national_id_field()
+    mobile = mobile_field(
+        _("A Saudi mobile number, for example 05XXXXXXXX. The code will be sent to it.")
     )
     email = forms.EmailField(
         label=_("Email address"),
@@ -134,7 +196,7 @@ class AccountForm(forms.Form):
         widget=forms.RadioSelect,
     )
     captcha = PortalCaptchaField(
-        label=_("Solve the sum shown in the picture"),
+        label=_("Work out the calculation shown in the picture"),
         help_text=_("Type the result in digits. Use the refresh button for a new picture."),
         widget=CaptchaTextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "dir": "ltr", "data-digits": ""}
@@ -197,22 +259,13 @@ class AccountForm(forms.Form):
                     self.error_messages["password_expired"], code="password_expired"
                 )
             return cleaned
-        password1 = cleaned.get("password1")
-        password2 = cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error(
-                "password2",
-                ValidationError(self.error_messages["password_mismatch"], code="password_mismatch"),
-            )
-        if password1:
-            # The typed username, even one that breaks its own rules, so that every failing
-            # password rule (the overlap with the username included) shows at once.
-            typed_username = username or self.data.get(self.add_prefix("username"), "")
-            candidate = User(username=str(typed_username), national_id=self.national_id)
-            try:
-                password_validation.validate_password(password1, candidate)
-            except ValidationError as error:
-                self.add_error("password1", error)
+        # The typed username, even one that breaks its own rules, so that every failing
+        # password rule (the overlap with the username included) shows at once.
+        typed_username = username or self.data.get(self.add_prefix("username"), "")
+        candidate = User(username=str(typed_username), national_id=self.national_id)
+        add_new_password_errors(
+            self, cleaned, user=candidate, first="password1", second="password2"
+        )
         return cleaned
 
 

@@ -144,6 +144,7 @@ class AccountEvent(models.Model):
         SUSPENDED = "suspended", pgettext_lazy("account event", "Suspended")
         REINSTATED = "reinstated", pgettext_lazy("account event", "Reinstated")
         EXPIRED = "expired", pgettext_lazy("account event", "Expired")
+        PASSWORD_CHANGED = "password_changed", pgettext_lazy("account event", "Password changed")
 
     account = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="events", verbose_name=_("account")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import AccountEvent, OtpPurpose, User, mask_mobile
 
@@ -49,6 +49,15 @@ def otp_sms_body(*, code: str, purpose: str, language: str) -> str:
             )
         body = text % {"code": code, "minutes": minutes}
     return f"{body}\n\n{webotp_line(code)}"
+
+
+def password_changed_sms_body(*, language: str) -> str:
+    """The SMS that tells a person their password was just reset, in ``language``."""
+    with translation.override(language):
+        return gettext(
+            "Your Absher portal password was changed. "
+            "If you did not do this, contact Absher portal support at once."
+        )
 
 
 def send_mobile_moved_email(*, account: User, event: AccountEvent | None) -> None:

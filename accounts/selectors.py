@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 
 from accounts.models import HOLDING_STATUSES, AccountStatus, User
+from accounts.validators import to_ascii_digits, validate_national_id
 
 
 def national_id_has_registered_account(national_id: str) -> bool:
@@ -27,3 +29,37 @@ def username_taken(username: str, *, national_id: str = "") -> bool:
     if national_id:
         holders = holders.exclude(national_id=national_id, status=AccountStatus.PENDING)
     return holders.exists()
+
+
+def normalize_identifier(identifier: str) -> str:
+    """What sign-in looks up and throttles on: an ID number's ASCII digits, or the username.
+
+    Arabic-Indic and Persian digits become ASCII; spaces inside an ID number are dropped; a
+    username is lower-cased (usernames are unique case-insensitively and never all digits).
+    """
+    value = to_ascii_digits(identifier).strip()
+    compact = "".join(value.split())
+    if compact.isascii() and compact.isdigit():
+        return compact
+    return value.lower()
+
+
+def find_account_by_identifier(identifier: str) -> User | None:
+    """The account holding this username (any case) or ID number (any digits), or None.
+
+    Only accounts that hold their ID and username (pending, active, suspended) are found;
+    whether one may sign in is for the caller to decide.
+    """
+    value = normalize_identifier(identifier)
+    if not value:
+        return None
+    if value.isdigit():
+        try:
+            national_id = validate_national_id(value)
+        except ValidationError:
+            return None
+        return User.objects.filter(national_id=national_id, status__in=HOLDING_STATUSES).first()
+    try:
+        return User.objects.get_by_natural_key(value)
+    except User.DoesNotExist:
+        return None

@@ -25,15 +25,3 @@ def registration_complete(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:register")
     context = {"account": account, "pending_ttl_days": settings.PENDING_TTL_DAYS}
     return render(request, "accounts/registration_complete.html", context)
-
-
-@never_cache
-def sign_in(request: HttpRequest) -> HttpResponse:
-    """Where "already registered? sign in" leads until online sign-in opens."""
-    return render(request, "accounts/sign_in_info.html")
-
-
-@never_cache
-def password_reset(request: HttpRequest) -> HttpResponse:
-    """Where "forgot your password?" leads until online reset opens."""
-    return render(request, "accounts/password_reset_info.html")

@@ -1,0 +1,82 @@
+"""Who may open which signed-in page (DESIGN §7): pending people the status page only.
+
+``signed_in_pending`` guards the status page and ``signed_in_active`` every other signed-in
+page. Both add ``never_cache``, so neither the page nor the redirect is kept by a browser or
+a proxy. A session whose account was suspended, superseded or expired after it signed in is
+ended here, with a message that does not say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from accounts.models import AccountStatus
+
+View = Callable[..., HttpResponse]
+
+#: Where each status belongs; any other status may not stay signed in.
+HOME_OF_STATUS = {
+    AccountStatus.PENDING: "accounts:status",
+    AccountStatus.ACTIVE: "accounts:account",
+}
+
+
+def _end_stale_session(request: HttpRequest) -> HttpResponse:
+    """Sign out a session whose account may no longer be used; say nothing about why."""
+    logout(request)
+    messages.info(request, _("Your session has ended. Sign in again to continue."))
+    return redirect(resolve_url(settings.LOGIN_URL))
+
+
+def _use_preferred_language(request: HttpRequest) -> None:
+    """Speak the person's preferred language unless they picked one with the switch."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    language = request.user.preferred_language
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
+def _signed_in(status: str) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @never_cache
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                # The backend returns no user for an account that may not sign in, but its
+                # session still names it: end that session rather than leave it lying around.
+                if SESSION_KEY in request.session:
+                    return _end_stale_session(request)
+                return redirect_to_login(request.get_full_path())
+            home = HOME_OF_STATUS.get(user.status)
+            if home is None:
+                return _end_stale_session(request)
+            if user.status != status:
+                return redirect(home)
+            _use_preferred_language(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+#: The status page: pending accounts only; active ones are sent to their account page.
+signed_in_pending = _signed_in(AccountStatus.PENDING)
+
+#: Every other signed-in page: active accounts only; pending ones are sent to the status page.
+signed_in_active = _signed_in(AccountStatus.ACTIVE)
