@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -63,6 +66,23 @@ def send_error_message(error: otp.OtpError) -> str:
 
 
 # --- The reset in progress ------------------------------------------------------------------
+
+
+@contextmanager
+def same_duration(seconds: float) -> Iterator[None]:
+    """Make a block take at least ``seconds``, so a real reset and a decoy look alike.
+
+    A match calls the SMS provider inside the request and a decoy does not; without this the
+    response time alone would tell whether an ID number and mobile belong to an account. A
+    provider slower than the floor still shows (the floor is a setting; see decision 46).
+    """
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        remaining = seconds - (time.monotonic() - started)
+        if remaining > 0:
+            time.sleep(remaining)
 
 
 @dataclass
@@ -211,9 +231,11 @@ class PasswordResetStartView(View):
         if not form.is_valid():
             return self.render(form)
         try:
-            state = self._start(
-                national_id=form.cleaned_data["national_id"], mobile=form.cleaned_data["mobile"]
-            )
+            with same_duration(settings.PASSWORD_RESET_MIN_SECONDS):
+                state = self._start(
+                    national_id=form.cleaned_data["national_id"],
+                    mobile=form.cleaned_data["mobile"],
+                )
         except otp.OtpError as exc:
             form.add_error(None, send_error_message(exc))
             return self.render(form)
@@ -298,11 +320,12 @@ class PasswordResetVerifyView(View):
             if (remaining := state.cooldown()) > 0:
                 raise otp.OtpError("cooldown", seconds=remaining)
             account = state.account()
-            if account is None:
-                # A decoy, or an account suspended meanwhile: pretend, send nothing.
-                resend_decoy(state.challenge_id, ip=ip)
-            else:
-                self._resend_real(account, ip=ip)
+            with same_duration(settings.PASSWORD_RESET_MIN_SECONDS):
+                if account is None:
+                    # A decoy, or an account suspended meanwhile: pretend, send nothing.
+                    resend_decoy(state.challenge_id, ip=ip)
+                else:
+                    self._resend_real(account, ip=ip)
         except otp.OtpError as exc:
             messages.error(self.request, send_error_message(exc))
         else:

@@ -12,6 +12,7 @@ from tests.otp_helpers import START as OTP_START
 def _isolated_cache_and_sms(settings):
     """Each test starts with an empty cache (rate limits) and the in-memory SMS outbox."""
     settings.SMS_BACKEND = "locmem"
+    settings.PASSWORD_RESET_MIN_SECONDS = 0  # one test sets a floor and measures it
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
     from accounts.sms import outbox

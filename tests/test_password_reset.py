@@ -388,3 +388,35 @@ def test_a_reset_is_recorded_in_the_account_history(client, sms_outbox):
     )
     event = AccountEvent.objects.get(account=user)
     assert (event.kind, event.source) == (AccountEvent.Kind.PASSWORD_CHANGED, "reset")
+
+
+class SlowSmsBackend:
+    """A provider that takes a while to answer, like a real HTTP gateway."""
+
+    def send(self, message):
+        import time
+
+        from accounts.sms import outbox
+
+        time.sleep(0.15)
+        outbox.append({"to": message.to, "body": message.body, "purpose": message.purpose})
+
+
+def test_a_match_and_a_decoy_take_the_same_time(settings):
+    import time
+
+    settings.SMS_BACKEND = f"{__name__}.SlowSmsBackend"
+    settings.PASSWORD_RESET_MIN_SECONDS = 0.5
+    make_user("ahmed2024", "1000000008", "0551234567")
+    durations = []
+    for national_id in ("1000000008", "1058529940"):  # a match, then no account
+        client = Client()
+        started = time.monotonic()
+        response = client.post(
+            reverse("accounts:password_reset"),
+            {"national_id": national_id, "mobile": "0551234567"},
+        )
+        durations.append(time.monotonic() - started)
+        assert response["Location"] == reverse("accounts:password_reset_verify")
+    assert all(0.5 <= d < 0.9 for d in durations), durations
+    assert abs(durations[0] - durations[1]) < 0.25, durations
