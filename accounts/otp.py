@@ -78,11 +78,18 @@ def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> None:
         raise OtpError("rate_limited")
 
 
-def _set_new_code(challenge: OtpChallenge) -> str:
-    """Give a challenge (locked by the caller, or just created) a fresh code; return it."""
-    code = generate_code()
+#: The stored "HMAC" of a decoy challenge: not hexadecimal, so no code can ever match it.
+DECOY_HMAC = "decoy"
+
+
+def _set_new_code(challenge: OtpChallenge, *, decoy: bool = False) -> str | None:
+    """Give a challenge (locked by the caller, or just created) a fresh code; return it.
+
+    A decoy gets no code at all, only the same timestamps and counters.
+    """
+    code = None if decoy else generate_code()
     now = _now()
-    challenge.code_hmac = code_hmac(challenge, code)
+    challenge.code_hmac = DECOY_HMAC if code is None else code_hmac(challenge, code)
     challenge.sent_at = now
     challenge.expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
     challenge.attempts = 0
@@ -119,11 +126,14 @@ def issue_challenge(
     ip: str,
     national_id: str = "",
     user_id: int | None = None,
+    decoy: bool = False,
 ) -> OtpChallenge:
     """Create a challenge for ``mobile`` and send its first code.
 
     Wrong tries of the same person's recent unverified challenge carry over, so starting
-    again does not reset the cap on consecutive failures.
+    again does not reset the cap on consecutive failures. A ``decoy`` (password reset for
+    details that match no account) goes through every check and counter but gets no code and
+    sends nothing, so it cannot be told from a real challenge.
     """
     failures = _recent_failures(purpose=purpose, mobile=mobile, national_id=national_id)
     if failures >= settings.OTP_MAX_FAILURES:
@@ -137,8 +147,9 @@ def issue_challenge(
             user_id=user_id,
             failures=failures,
         )
-        code = _set_new_code(challenge)
-    _send(challenge, code, language=language)
+        code = _set_new_code(challenge, decoy=decoy)
+    if code is not None:
+        _send(challenge, code, language=language)
     return challenge
 
 
@@ -172,7 +183,9 @@ def is_locked(challenge: OtpChallenge) -> bool:
     return challenge.failures >= settings.OTP_MAX_FAILURES
 
 
-def resend_code(challenge_id: object, *, language: str, ip: str) -> OtpChallenge:
+def resend_code(
+    challenge_id: object, *, language: str, ip: str, decoy: bool = False
+) -> OtpChallenge:
     """Send a new code for an existing challenge, after the cooldown and within the limits.
 
     The row is locked while the cooldown is checked and the new code set, so parallel
@@ -187,8 +200,9 @@ def resend_code(challenge_id: object, *, language: str, ip: str) -> OtpChallenge
         if (remaining := cooldown_remaining(challenge)) > 0:
             raise OtpError("cooldown", seconds=remaining)
         _consume_send_quota(mobile=challenge.mobile, national_id=challenge.national_id, ip=ip)
-        code = _set_new_code(challenge)
-    _send(challenge, code, language=language)
+        code = _set_new_code(challenge, decoy=decoy)
+    if code is not None:
+        _send(challenge, code, language=language)
     return challenge
 
 

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -141,53 +141,9 @@ class ResetState:
         return User.objects.filter(pk=self.account_id, status__in=RESETTABLE_STATUSES).first()
 
 
-# --- Decoys ---------------------------------------------------------------------------------
-# A decoy is a reset challenge row without an account whose code HMAC can never match (it is
-# not hexadecimal), so ``otp.verify_code`` counts its wrong tries, expiry and lock-out exactly
-# as for a real one, and ``otp._recent_failures`` carries its failures over. Only the sending
-# differs: a decoy sends nothing. The send limits are counted through ``otp`` as for a real
-# code, so they cannot tell a match from a decoy either.
-
-DECOY_HMAC = "decoy"
-
-
-def issue_decoy(*, national_id: str, mobile: str, ip: str) -> OtpChallenge:
-    """What ``otp.issue_challenge`` does, minus the code and the SMS."""
-    failures = otp._recent_failures(
-        purpose=OtpPurpose.RESET, mobile=mobile, national_id=national_id
-    )
-    if failures >= settings.OTP_MAX_FAILURES:
-        raise otp.OtpError("locked")
-    otp._consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
-    now = otp._now()
-    return OtpChallenge.objects.create(
-        purpose=OtpPurpose.RESET,
-        mobile=mobile,
-        national_id=national_id,
-        failures=failures,
-        code_hmac=DECOY_HMAC,
-        sent_at=now,
-        expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
-        sends=1,
-    )
-
-
-def resend_decoy(challenge_id: object, *, ip: str) -> None:
-    """What ``otp.resend_code`` does, minus the new code and the SMS."""
-    with transaction.atomic():
-        challenge = OtpChallenge.objects.select_for_update().get(pk=challenge_id)
-        if otp.is_locked(challenge):
-            raise otp.OtpError("locked")
-        if (remaining := otp.cooldown_remaining(challenge)) > 0:
-            raise otp.OtpError("cooldown", seconds=remaining)
-        otp._consume_send_quota(mobile=challenge.mobile, national_id=challenge.national_id, ip=ip)
-        now = otp._now()
-        challenge.code_hmac = DECOY_HMAC
-        challenge.sent_at = now
-        challenge.expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
-        challenge.attempts = 0
-        challenge.sends += 1
-        challenge.save(update_fields=["code_hmac", "sent_at", "expires_at", "attempts", "sends"])
+# A decoy (details matching no account) is a reset challenge from ``otp`` with ``decoy=True``:
+# the same checks, counters, send limits, wrong tries, expiry and lock-out as a real one, but
+# no code that can match and no SMS.
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -246,7 +202,14 @@ class PasswordResetStartView(View):
         ip = client_ip(self.request)
         account = _matching_account(national_id=national_id, mobile=mobile)
         if account is None:
-            decoy = issue_decoy(national_id=national_id, mobile=mobile, ip=ip)
+            decoy = otp.issue_challenge(
+                purpose=OtpPurpose.RESET,
+                mobile=mobile,
+                national_id=national_id,
+                language=get_language(),
+                ip=ip,
+                decoy=True,
+            )
             return ResetState(account_id=None, challenge_id=str(decoy.pk), sent=_now_ts())
         try:
             challenge = otp.issue_challenge(
@@ -323,7 +286,7 @@ class PasswordResetVerifyView(View):
             with same_duration(settings.PASSWORD_RESET_MIN_SECONDS):
                 if account is None:
                     # A decoy, or an account suspended meanwhile: pretend, send nothing.
-                    resend_decoy(state.challenge_id, ip=ip)
+                    otp.resend_code(state.challenge_id, language=get_language(), ip=ip, decoy=True)
                 else:
                     self._resend_real(account, ip=ip)
         except otp.OtpError as exc:
