@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate messages makemessages lint format check clean
+.PHONY: run test serve worker collectstatic install install-dev migrate messages makemessages lint bandit format check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,18 @@ migrate: install
 run: install messages migrate
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## Production: gunicorn (WEB_CONCURRENCY workers, default one per core) with WhiteNoise; set
+## DJANGO_DEBUG=0, SECRET_KEY, DATABASE_URL, REDIS_URL, ... (README, "Production").
+serve: install messages collectstatic migrate
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
+## Production: the task worker (SMS after commit), any number of them beside the web processes.
+worker: install
+	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload
+
+collectstatic: install
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+
 ## The whole test suite.
 test: install-dev
 	$(BIN)/python -m pytest
@@ -46,6 +58,9 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bandit: install-dev
+	$(BIN)/bandit -q -r accounts activation absher_portal -c pyproject.toml
 
 format: install-dev
 	$(BIN)/ruff format .

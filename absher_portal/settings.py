@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "captcha",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "accounts",
     "activation",
 ]
@@ -45,6 +46,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "absher_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the web process, compressed and cached forever (hashed names).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,6 +57,7 @@ MIDDLEWARE = [
     "accounts.sessions.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "absher_portal.outages.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "absher_portal.urls"
@@ -80,7 +85,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# Production keeps each worker's connection open between requests (checked before reuse).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Development only. IMMEDIATE transactions take the write lock up front and wait for it
     # (up to "timeout" seconds) instead of failing with "database is locked" mid-transaction.
@@ -162,7 +169,10 @@ OTP_LIMIT_PER_IP = env.int("OTP_LIMIT_PER_IP", default=100)
 # Identity-step posts (each looks an ID number up) per client address per hour.
 REGISTRATION_CHECKS_PER_IP = env.int("REGISTRATION_CHECKS_PER_IP", default=100)
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# How many proxies of ours (load balancer, ingress) sit in front of gunicorn: per-address limits
+# then key on the address the outermost one saw (absher_portal/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "absher_portal.client_ip.client_ip"
 
 # --- Bank activation API (DESIGN §8) ---------------------------------------------------------
 BANK_API_MAX_BODY_BYTES = 16 * 1024
@@ -181,7 +191,8 @@ TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@portal.example.sa")
 
-TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
+# Development runs tasks in the request (after commit); production hands them to `make worker`.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate" if DEBUG else "database")
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
@@ -214,6 +225,9 @@ if not DEBUG and CAPTCHA_TEST_MODE:
     )
 
 # --- Sessions and cookies --------------------------------------------------------------------
+# Sessions live in the database, read through the cache (Redis in production): any web process
+# can serve any request, and losing Redis loses no session (decision 48).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -224,9 +238,40 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_ORIGIN])
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Transport security (production: DJANGO_DEBUG=0) -----------------------------------------
+# HTTPS is terminated by the load balancer. Set SECURE_PROXY_SSL_HEADER_TRUSTED=1 only when
+# the proxy in front always sets X-Forwarded-Proto itself (and strips it from clients);
+# otherwise a client could claim HTTPS. See README, "Production".
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP
+if env.bool("SECURE_PROXY_SSL_HEADER_TRUSTED", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# A strict policy: nothing inline, nothing from elsewhere (django-csp 4). Every script and
+# stylesheet is a file under static/; the captcha image is served by the portal itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # --- Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "ar"
@@ -238,12 +283,52 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production serves hashed, pre-compressed files collected by `collectstatic`; development
+    # serves the files under static/ as they are.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
+# --- Logs ----------------------------------------------------------------------------------
+# One JSON object per line in production (LOG_FORMAT=json), readable text in development. Every
+# line carries the request id; national ID numbers are masked by a filter on the handler, and
+# nothing in the portal logs a password or a one-time code (decision 49).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "absher_portal.logs.RequestIdFilter"},
+        "redact": {"()": "absher_portal.logs.RedactFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's own access log keeps its handler; ours replaces it with the same filters.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

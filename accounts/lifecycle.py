@@ -6,6 +6,7 @@ are queued with ``transaction.on_commit`` and carry ids only.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from absher_portal.request_id import current_request_id
 from accounts.models import AccountEvent, AccountStatus, User
 
 Kind = AccountEvent.Kind
+logger = logging.getLogger(__name__)
 
 #: (from status, to status) → the events that may record that move; the first is the default.
 TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -46,7 +48,15 @@ def record_event(
     reason: str = "",
     details: dict[str, Any] | None = None,
 ) -> AccountEvent:
-    """Append one event to the account's history."""
+    """Append one event to the account's history (and one line, ids only, to the log)."""
+    logger.info(
+        "account %s: %s (%s%s) by %s",
+        account.pk,
+        kind,
+        from_status or "-",
+        f" -> {to_status}" if to_status else "",
+        source,
+    )
     return AccountEvent.objects.create(
         account=account,
         kind=kind,

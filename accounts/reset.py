@@ -35,11 +35,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import get_usage
 
+from absher_portal.client_ip import client_ip
 from accounts import lifecycle, otp
 from accounts.models import AccountEvent, AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.reset_forms import NewPasswordForm, ResetCodeForm, ResetStartForm
 from accounts.tasks import notify_password_changed
-from accounts.wizard import client_ip, minutes_seconds, otp_error_message
+from accounts.wizard import minutes_seconds, otp_error_message
 
 logger = logging.getLogger(__name__)
 

@@ -41,12 +41,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
+from absher_portal.client_ip import client_ip
 from accounts import otp
 from accounts.access import HOME_OF_STATUS
 from accounts.models import OtpChallenge, OtpPurpose, User, mask_mobile
 from accounts.selectors import normalize_identifier
 from accounts.signin_forms import SignInCodeForm, SignInForm
-from accounts.wizard import client_ip, minutes_seconds, otp_error_message
+from accounts.wizard import minutes_seconds, otp_error_message
 
 #: The one session key of a sign-in between the password and the code.
 PENDING_SIGNIN_KEY = "signin_pending"

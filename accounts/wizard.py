@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import get_usage
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
+from absher_portal.client_ip import client_ip
 from accounts import otp
 from accounts.forms import SECRET_FIELDS, AccountForm, IdentityForm, VerifyForm
 from accounts.models import OtpChallenge
@@ -56,11 +57,6 @@ def otp_error_message(error: otp.OtpError) -> str:
         "already_verified": _("This code has already been used."),
     }
     return texts[error.code]
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client address the rate limits key on (``RATELIMIT_IP_META_KEY``)."""
-    return request.META.get(settings.RATELIMIT_IP_META_KEY, "")
 
 
 def storable_fields(form: Form) -> dict[str, list[str]]:

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {
-    "DJANGO_DEBUG": "0",
-    "SECRET_KEY": "a-real-secret-key-for-this-test-only-0123456789abcdefghijkl",
-    "SMS_BACKEND": "twilio",
-    "ALLOWED_HOSTS": "portal.example.sa",
-}
+from tests.production_env import PRODUCTION, ROOT, process_env
 
 
 def start_django(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"CAPTCHA_TEST_MODE", "SMS_BACKEND", "ALLOW_TEST_MODES", "DJANGO_DEBUG"}
-    }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "absher_portal.settings", **env},
+        env=process_env(**env),
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,0 +1,32 @@
+"""gunicorn settings for `make serve` and production; every value can come from the environment.
+
+Workers are processes of the sync kind: each request is CPU work (Argon2id hashing, template
+rendering) or a short database round trip, so one worker per core keeps the cores busy without
+queueing hashes behind each other. Web processes hold no state (sessions in the database behind
+Redis, limits in Redis), so any number of them, on any number of machines, can sit behind a
+load balancer.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak in a library cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# Only the load balancer may set X-Forwarded-* (comma-separated addresses).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Access log to stdout, one line per request, with the request id the portal echoes back.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
+# Method and path only: a query string can carry personal data (an admin search by ID).
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+errorlog = "-"
+wsgi_app = "absher_portal.wsgi:application"
+# gunicorn 27's control socket lives at one path per user: several servers on one machine (tests,
+# benchmarks, blue/green) would take it from each other. Name one to use `gunicornc`.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

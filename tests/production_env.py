@@ -1,0 +1,26 @@
+"""The environment of a production process, for tests that start one in a subprocess."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Production as README documents it: debug off, a real secret, HTTPS origin, Twilio for SMS.
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "SECRET_KEY": "a-real-secret-key-for-this-test-only-0123456789abcdefghijkl",
+    "SMS_BACKEND": "twilio",
+    "ALLOWED_HOSTS": "portal.example.sa",
+    "PUBLIC_ORIGIN": "https://portal.example.sa",
+}
+
+#: Variables of the developer's shell that would change what a production process does.
+_LEAKY = {"CAPTCHA_TEST_MODE", "SMS_BACKEND", "ALLOW_TEST_MODES", "DJANGO_DEBUG", "LOG_FORMAT"}
+
+
+def process_env(**overrides: str) -> dict[str, str]:
+    """This shell's environment without test-mode switches, with ``overrides`` on top."""
+    clean = {k: v for k, v in os.environ.items() if k not in _LEAKY}
+    return {**clean, "DJANGO_SETTINGS_MODULE": "absher_portal.settings", **overrides}

@@ -1,0 +1,157 @@
+"""`make serve` for real: gunicorn workers with production settings, over HTTP.
+
+One server is started for the module (collectstatic, migrate, gunicorn with two workers and
+DJANGO_DEBUG=0 on a scratch SQLite database) and probed the way a load balancer and a browser
+would: health, HTTPS redirect, HSTS, CSP, static files from WhiteNoise, and JSON logs that carry
+the request id and never a full ID number.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.production_env import PRODUCTION, ROOT, process_env
+
+HTTPS = {"X-Forwarded-Proto": "https", "Host": "portal.example.sa"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    log_path: Path
+
+    def log_lines(self) -> list[dict]:
+        """The JSON lines the workers logged so far (gunicorn's own text lines are skipped)."""
+        lines = []
+        for line in self.log_path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("{"):
+                lines.append(json.loads(line))
+        return lines
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    work = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = process_env(
+        **PRODUCTION,
+        DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
+        STATIC_ROOT=str(work / "static"),
+        SECURE_PROXY_SSL_HEADER_TRUSTED="1",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        GUNICORN_ACCESS_LOG="",
+    )
+    for command in (
+        ["collectstatic", "--no-input", "-v", "0"],
+        ["migrate", "--no-input", "-v", "0"],
+    ):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=120
+        )
+    log_path = work / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{url}/healthz", headers=HTTPS, timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not start:\n{log_path.read_text()}")
+                time.sleep(0.2)
+        yield Server(url=url, log_path=log_path)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_gunicorn_runs_several_workers(server):
+    workers = re.findall(r"Booting worker with pid: (\d+)", server.log_path.read_text())
+    assert len(set(workers)) >= 2
+
+
+def test_healthz_is_ok_over_plain_http_for_the_load_balancer(server):
+    response = requests.get(f"{server.url}/healthz", headers={"Host": "portal.example.sa"})
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_plain_http_is_redirected_to_https(server):
+    response = requests.get(
+        f"{server.url}/", headers={"Host": "portal.example.sa"}, allow_redirects=False
+    )
+    assert response.status_code == 301
+    assert response.headers["Location"] == "https://portal.example.sa/"
+
+
+def test_https_pages_carry_hsts_csp_and_secure_cookies(server):
+    response = requests.get(f"{server.url}/login/", headers=HTTPS, allow_redirects=False)
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains; preload"
+    )
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    csrf_cookie = response.headers["Set-Cookie"]
+    assert "Secure" in csrf_cookie and "SameSite=Lax" in csrf_cookie
+
+
+def test_unknown_hosts_are_refused(server):
+    response = requests.get(f"{server.url}/", headers={**HTTPS, "Host": "evil.example"})
+    assert response.status_code == 400
+
+
+def test_static_files_are_served_hashed_compressed_and_cached_for_ever(server):
+    page = requests.get(f"{server.url}/login/", headers=HTTPS).text
+    stylesheet = re.search(r'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', page)
+    assert stylesheet, "the page must link the hashed file name from the manifest"
+    response = requests.get(
+        f"{server.url}{stylesheet.group(1)}", headers={**HTTPS, "Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/css")
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_logs_are_json_with_the_request_id_and_no_full_id_number(server):
+    request_id = "lb-0123456789abcdef"
+    response = requests.get(
+        f"{server.url}/no-such-page/2123456788/",
+        headers={**HTTPS, "X-Request-ID": request_id},
+    )
+    assert response.status_code == 404
+    assert response.headers["X-Request-ID"] == request_id
+    time.sleep(0.3)  # the worker's write reaches the file
+    lines = [line for line in server.log_lines() if line.get("request_id") == request_id]
+    assert lines, server.log_path.read_text()
+    assert {"time", "level", "logger", "message"} <= set(lines[0])
+    assert "21******88" in lines[0]["message"]
+    assert "2123456788" not in server.log_path.read_text()
