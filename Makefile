@@ -45,7 +45,10 @@ serve: install messages collectstatic migrate
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
 ## Production: the task worker (SMS after commit), any number of them beside the web processes.
+## It waits until the schema is migrated (by `make serve` or the release step), never migrates.
 worker: install
+	@until $(BIN)/python manage.py migrate --check >/dev/null 2>&1; do \
+		echo "worker: waiting for migrations"; sleep 2; done
 	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload
 
 collectstatic: install
