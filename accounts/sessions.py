@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 #: Session key holding the sign-in time, in whole seconds since the epoch.
 SIGNED_IN_AT_KEY = "_portal_signed_in_at"
+#: Session key holding the time of the last request, for the idle limit.
+SEEN_AT_KEY = "_portal_seen_at"
 
 
 def _now() -> int:
@@ -52,8 +54,26 @@ def session_age_exceeded(session: Any) -> bool:
     return age < 0 or age >= settings.SESSION_ABSOLUTE_SECONDS
 
 
+def session_idle_exceeded(session: Any) -> bool:
+    """Whether a signed-in session saw no request for ``SESSION_COOKIE_AGE``; stamps this one.
+
+    The cookie's age and the store's expiry already end idle sessions; this check does not
+    depend on either, so a store that serves a session past its expiry (``cached_db`` reads
+    Redis first and trusts its TTL) or a cookie kept by a tampered browser cannot extend it.
+    """
+    seen_at = session.get(SEEN_AT_KEY)
+    now = _now()
+    session[SEEN_AT_KEY] = now
+    if seen_at is None:
+        return False
+    if isinstance(seen_at, bool) or not isinstance(seen_at, int | float):
+        return True
+    return now - seen_at >= settings.SESSION_COOKIE_AGE
+
+
 class AbsoluteSessionTimeoutMiddleware:
-    """End a signed-in session ``SESSION_ABSOLUTE_SECONDS`` after it signed in.
+    """End a signed-in session idle for ``SESSION_COOKIE_AGE`` or ``SESSION_ABSOLUTE_SECONDS``
+    after it signed in.
 
     Runs after ``AuthenticationMiddleware``. It looks at the session only (no database query):
     a session naming a user is a signed-in one. The check runs before the view, so the view
@@ -65,16 +85,22 @@ class AbsoluteSessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = request.session
-        if SESSION_KEY in session and session_age_exceeded(session):
-            logout(request)
-            request._portal_session_timed_out = True  # type: ignore[attr-defined]
+        if SESSION_KEY in session:
+            # Both checks run, so both stamps stay current.
+            idle, too_old = session_idle_exceeded(session), session_age_exceeded(session)
+            if idle or too_old:
+                logout(request)
+                request._portal_session_timed_out = (  # type: ignore[attr-defined]
+                    _("For your security, you were signed out after a long session. Sign in again.")
+                    if too_old
+                    else _(
+                        "For your security, you were signed out after a period without "
+                        "activity. Sign in again."
+                    )
+                )
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        if getattr(request, "_portal_session_timed_out", False):
-            messages.info(
-                request,
-                _("For your security, you were signed out after a long session. Sign in again."),
-                fail_silently=True,
-            )
+        if notice := getattr(request, "_portal_session_timed_out", None):
+            messages.info(request, notice, fail_silently=True)
         return None

@@ -12,6 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from accounts import expiry
 from accounts.models import AccountEvent, AccountStatus, User
@@ -27,9 +28,11 @@ T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 PENDING = AccountStatus.PENDING
 
 
-def run(*args: str) -> str:
+def run(*args: str, language: str = "en") -> str:
+    """The command's output in ``language`` (commands speak the active language)."""
     out = StringIO()
-    call_command("expire_pending_accounts", *args, stdout=out)
+    with translation.override(language):
+        call_command("expire_pending_accounts", *args, stdout=out)
     return out.getvalue()
 
 
@@ -102,6 +105,10 @@ def test_an_account_changed_after_selection_is_skipped(accounts, monkeypatch):
 def test_command_reports_how_many_expired(accounts):
     assert run().strip() == "Expired 1 pending account."
     assert statuses(accounts)["old"] == AccountStatus.EXPIRED
+
+
+def test_command_reports_in_arabic(accounts):
+    assert "انتهت صلاحية" in run(language="ar")
 
 
 def test_dry_run_changes_nothing(accounts):

@@ -71,6 +71,17 @@ def test_thirty_minutes_without_a_request_signs_out(client_in, clock):
     assert SESSION_KEY not in client_in.session
 
 
+def test_idle_limit_holds_even_while_the_store_still_serves_the_session(client_in, clock, settings):
+    """The store keeps the session 30 minutes (Redis TTL, row expiry); the portal's own idle
+    check ends it by the setting in force, so no store can stretch the idle limit."""
+    assert is_signed_in(client_in)
+    settings.SESSION_COOKIE_AGE = 10 * MINUTE
+    clock.shift(10 * MINUTE + 1)
+    response = client_in.get(reverse(ACCOUNT), follow=True)
+    assert SESSION_KEY not in client_in.session
+    assert "signed out after a period without activity" in response.content.decode()
+
+
 def test_just_under_thirty_minutes_idle_stays_signed_in(client_in, clock):
     assert is_signed_in(client_in)
     clock.shift(30 * MINUTE - 1)
