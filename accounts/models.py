@@ -66,7 +66,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=12,
         choices=AccountStatus.choices,
         default=AccountStatus.PENDING,
-        db_index=True,
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
@@ -101,7 +100,13 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(status__in=AccountStatus.values), name="user_status_valid"
             ),
         ]
-        indexes = [models.Index(Lower("username"), name="user_username_lower_idx")]
+        indexes = [
+            models.Index(Lower("username"), name="user_username_lower_idx"),
+            # Staff lists by status, newest first, and the expiry sweep (pending, created
+            # before a cutoff). It replaces ``db_index`` on status, which on PostgreSQL also
+            # made a ``varchar_pattern_ops`` index for LIKE that nothing here does.
+            models.Index(fields=["status", "created_at"], name="user_status_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.username
@@ -218,3 +223,8 @@ class OtpChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {mask_mobile(self.mobile)}"
+
+
+# The SMS delivery records live in their own module (one concern each); importing the model
+# here registers it with the accounts app.
+from accounts.sms_records import SmsDelivery  # noqa: E402, F401

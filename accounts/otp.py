@@ -12,17 +12,19 @@ failure is shown to the person at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _get_window, _make_cache_key, _split_rate, get_usage
 
-from accounts.models import OtpChallenge
+from accounts.models import OtpChallenge, OtpPurpose
 from accounts.notifications import otp_sms_body
 from accounts.sms import SmsError, SmsMessage, mask_recipient, send_sms
 
@@ -56,10 +58,17 @@ def code_hmac(challenge: OtpChallenge, code: str) -> str:
     ).hexdigest()
 
 
-def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> None:
+#: Counters that belong to the person (their mobile, their ID number): a send the provider
+#: certainly did not make is given back to these. The per-address counter keeps it, so a
+#: client cannot hammer the provider through the portal while it refuses.
+PERSONAL_LIMITS = frozenset({"otp-send-mobile", "otp-send-id"})
+
+
+def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> list[str]:
     """Count one send against every limit; refuse when any is exhausted.
 
-    Every attempt counts, refused ones too, so hammering the button does not help.
+    Every attempt counts, refused ones too, so hammering the button does not help. Returns
+    the cache keys of the personal counters just counted, for :func:`_give_back_send_quota`.
     """
     limits = [
         ("otp-send-mobile", mobile, settings.OTP_LIMIT_PER_MOBILE),
@@ -67,15 +76,32 @@ def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> None:
         ("otp-send-ip", ip, settings.OTP_LIMIT_PER_IP),
     ]
     limited = False
+    counted: list[str] = []
     for group, value, per_hour in limits:
         if not value:
             continue
+        rate = f"{per_hour}/h"
+        period = _split_rate(rate)[1]
+        window = _get_window(value, period)
         usage = get_usage(
-            None, group=group, key=lambda _g, _r, v=value: v, rate=f"{per_hour}/h", increment=True
+            None, group=group, key=lambda _g, _r, v=value: v, rate=rate, increment=True
         )
         limited = limited or bool(usage and usage["should_limit"])
+        if group in PERSONAL_LIMITS and window == _get_window(value, period):
+            # django-ratelimit 4.1's own key for the window just counted (pinned version;
+            # tests/test_sms_outages.py fails if its keys change).
+            counted.append(_make_cache_key(group, window, rate, value, get_usage.ALL))
     if limited:
         raise OtpError("rate_limited")
+    return counted
+
+
+def _give_back_send_quota(keys: list[str]) -> None:
+    """Undo the personal counts of a send that never left, so an outage costs no quota."""
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    for key in keys:
+        with contextlib.suppress(ValueError):  # the window ended: nothing left to give back
+            cache.decr(key)
 
 
 #: The stored "HMAC" of a decoy challenge: not hexadecimal, so no code can ever match it.
@@ -98,8 +124,14 @@ def _set_new_code(challenge: OtpChallenge, *, decoy: bool = False) -> str | None
     return code
 
 
-def _send(challenge: OtpChallenge, code: str, *, language: str) -> None:
-    """Send a committed code by SMS; on failure make the code unusable at once."""
+def _send(challenge: OtpChallenge, code: str, *, language: str, quota_keys: list[str]) -> None:
+    """Send a committed code by SMS; on failure make the code unusable at once.
+
+    A send the provider certainly did not make is not counted against the person's limits,
+    so retrying through an outage does not lock them out for an hour. Password reset keeps
+    the count: its decoys never fail, and a real reset must count exactly like one
+    (decision 46), or the limits would tell which details match an account.
+    """
     body = otp_sms_body(code=code, purpose=challenge.purpose, language=language)
     try:
         send_sms(SmsMessage(to=challenge.mobile, body=body, purpose=challenge.purpose))
@@ -109,9 +141,12 @@ def _send(challenge: OtpChallenge, code: str, *, language: str) -> None:
             mask_recipient(challenge.mobile),
             getattr(exc, "reason", ""),
         )
-        # Nobody received this code: make it unusable and let the person retry at once.
+        # Treat the code as never received (after a timeout it may still arrive): make it
+        # unusable and let the person retry at once.
         OtpChallenge.objects.filter(pk=challenge.pk).update(code_hmac="", sent_at=None)
         challenge.code_hmac, challenge.sent_at = "", None
+        if challenge.purpose != OtpPurpose.RESET and not getattr(exc, "maybe_sent", False):
+            _give_back_send_quota(quota_keys)
         reason = getattr(exc, "reason", "")
         raise OtpError(
             "sms_invalid_number" if reason == "invalid_number" else "send_failed"
@@ -138,7 +173,7 @@ def issue_challenge(
     failures = _recent_failures(purpose=purpose, mobile=mobile, national_id=national_id)
     if failures >= settings.OTP_MAX_FAILURES:
         raise OtpError("locked")
-    _consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
+    quota_keys = _consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
     with transaction.atomic():
         challenge = OtpChallenge.objects.create(
             purpose=purpose,
@@ -149,7 +184,7 @@ def issue_challenge(
         )
         code = _set_new_code(challenge, decoy=decoy)
     if code is not None:
-        _send(challenge, code, language=language)
+        _send(challenge, code, language=language, quota_keys=quota_keys)
     return challenge
 
 
@@ -199,10 +234,12 @@ def resend_code(
             raise OtpError("locked")
         if (remaining := cooldown_remaining(challenge)) > 0:
             raise OtpError("cooldown", seconds=remaining)
-        _consume_send_quota(mobile=challenge.mobile, national_id=challenge.national_id, ip=ip)
+        quota_keys = _consume_send_quota(
+            mobile=challenge.mobile, national_id=challenge.national_id, ip=ip
+        )
         code = _set_new_code(challenge, decoy=decoy)
     if code is not None:
-        _send(challenge, code, language=language)
+        _send(challenge, code, language=language, quota_keys=quota_keys)
     return challenge
 
 

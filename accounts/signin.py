@@ -154,6 +154,12 @@ def signin_otp_error_message(error: otp.OtpError) -> str:
     """The registration's messages about sending codes, in the sign-in's words where needed."""
     if error.code == "locked":
         return str(SignInCodeForm.error_messages["locked"])
+    if error.code == "sms_invalid_number":
+        # Registration can ask for another number; here the number is the account's own.
+        return _(
+            "The mobile number on your account cannot receive SMS messages, so we cannot "
+            "send you a sign-in code. Ask the portal's support to update your number."
+        )
     return otp_error_message(error)
 
 

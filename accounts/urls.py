@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from accounts import account_views, reset, signin, views
+from accounts import account_views, reset, signin, sms_callbacks, views
 from accounts.wizard import RegistrationWizard
 
 app_name = "accounts"
@@ -33,4 +33,10 @@ urlpatterns = [
     ),
     path("password-reset/new/", reset.PasswordResetNewView.as_view(), name="password_reset_new"),
     path("password-reset/done/", reset.password_reset_done, name="password_reset_done"),
+    # Delivery reports from the SMS provider (accounts/sms_callbacks.py), signed by Twilio.
+    path(
+        "sms/twilio/status/",
+        sms_callbacks.twilio_status_callback,
+        name="twilio_status_callback",
+    ),
 ]

@@ -137,6 +137,13 @@ class ActivationEvent(models.Model):
     response_body = models.JSONField(_("response body"))
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     notified_at = models.DateTimeField(_("activation SMS sent"), null=True, blank=True)
+    sms_attempts = models.PositiveSmallIntegerField(_("activation SMS attempts"), default=0)
+    sms_retry_at = models.DateTimeField(
+        _("next activation SMS attempt"),
+        null=True,
+        blank=True,
+        help_text=_("Set while a failed activation SMS waits for its next try; empty otherwise."),
+    )
 
     class Meta:
         verbose_name = _("activation event")
@@ -144,6 +151,15 @@ class ActivationEvent(models.Model):
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["bank", "event_id"], name="activation_event_uniq")
+        ]
+        indexes = [
+            # The sweep for activations whose SMS was never sent: a handful of rows among
+            # millions, so a partial index holds only those.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(outcome="activated", notified_at__isnull=True),
+                name="activation_unnotified_idx",
+            )
         ]
 
     def __str__(self) -> str:

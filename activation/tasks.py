@@ -3,64 +3,130 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.sms import SmsMessage, send_sms
+from accounts.sms import SmsError, SmsMessage, send_sms
+from accounts.sms.retries import enqueue_at, next_attempt_at, worth_retrying
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.notifications import activation_sms_body
 
 logger = logging.getLogger(__name__)
 
 
+def _sms_due(events: QuerySet[ActivationEvent], *, now: datetime) -> QuerySet[ActivationEvent]:
+    """Activations whose SMS may be attempted now: never tried, or a retry that is due.
+
+    A claimed (``notified_at``) event is sent or in flight; an event that failed without a
+    retry time was given up. The schedule is kept on the row, so neither a duplicate task nor
+    the sweep can attempt it before its backoff is over.
+    """
+    return events.filter(
+        Q(sms_attempts=0) | Q(sms_retry_at__lte=now),
+        outcome=ActivationOutcome.ACTIVATED,
+        notified_at__isnull=True,
+        account__isnull=False,
+    )
+
+
 @task()
 def send_activation_sms(activation_event_id: int) -> None:
     """Tell the person their account is active, once per activation.
 
-    The event row is claimed (``notified_at``) before sending, so a retried task never sends
-    twice; if the send fails the claim is released for the next try.
+    The event row is claimed (``notified_at``, with the attempt counted) by one conditional
+    UPDATE before sending, so two workers, a retry and the sweep never send twice: the one
+    whose UPDATE matched sends; the others find the row claimed and stop. Nothing is written
+    after a successful send, so a database failure then cannot undo the claim. When the
+    provider refused the message the claim is released with the time of the next attempt
+    (``SMS_RETRY_DELAYS_SECONDS``) and the task queues itself for then; after a timeout the
+    claim is kept, because the SMS may still arrive.
     """
-    claimed = ActivationEvent.objects.filter(
-        pk=activation_event_id,
-        outcome=ActivationOutcome.ACTIVATED,
-        notified_at__isnull=True,
-        account__isnull=False,
-    ).update(notified_at=timezone.now())
+    now = timezone.now()
+    claimed = _sms_due(ActivationEvent.objects.filter(pk=activation_event_id), now=now).update(
+        notified_at=now, sms_attempts=F("sms_attempts") + 1, sms_retry_at=None
+    )
     if not claimed:
         return
     event = ActivationEvent.objects.select_related("account", "bank").get(pk=activation_event_id)
     account = event.account
     try:
-        send_sms(
-            SmsMessage(
-                to=account.mobile,
-                body=activation_sms_body(event=event, language=account.preferred_language),
-                purpose="activation",
-            )
+        message = SmsMessage(
+            to=account.mobile,
+            body=activation_sms_body(event=event, language=account.preferred_language),
+            purpose="activation",
         )
     except Exception:
-        ActivationEvent.objects.filter(pk=activation_event_id).update(notified_at=None)
-        logger.exception("activation SMS for event %s failed", activation_event_id)
+        # Nothing was sent: release the claim; a fault in our code is not retried by itself.
+        _release(event, retry_at=None)
+        logger.exception("activation SMS for event %s could not be written", event.pk)
         raise
+    try:
+        send_sms(message)
+    except SmsError as error:
+        _after_refusal(event, error, now=now)
+        raise
+    except Exception:
+        # Not the provider's answer: whether the SMS left is unknown, so keep the claim.
+        logger.exception("activation SMS for event %s failed; it may have been sent", event.pk)
+        raise
+
+
+def _release(event: ActivationEvent, *, retry_at: datetime | None) -> None:
+    """Give the claim of this attempt back, with the time of the next one (None: give up)."""
+    ActivationEvent.objects.filter(
+        pk=event.pk, sms_attempts=event.sms_attempts, notified_at__isnull=False
+    ).update(notified_at=None, sms_retry_at=retry_at)
+
+
+def _after_refusal(event: ActivationEvent, error: SmsError, *, now: datetime) -> None:
+    """Schedule the next attempt, or give up; keep the claim if the SMS may have gone."""
+    attempt = event.sms_attempts
+    if not worth_retrying(error):
+        if not error.maybe_sent:
+            _release(event, retry_at=None)
+        logger.error(
+            "activation SMS for event %s not retried after attempt %s (%s%s)",
+            event.pk,
+            attempt,
+            error.reason,
+            ", may have been sent" if error.maybe_sent else "",
+        )
+        return
+    retry_at = next_attempt_at(attempt, now=now)
+    _release(event, retry_at=retry_at)
+    if retry_at is None:
+        logger.error(
+            "activation SMS for event %s given up after %s attempts (%s)",
+            event.pk,
+            attempt,
+            error.reason,
+        )
+        return
+    logger.warning(
+        "activation SMS for event %s: attempt %s failed (%s); next attempt at %s",
+        event.pk,
+        attempt,
+        error.reason,
+        retry_at.isoformat(),
+    )
+    enqueue_at(send_activation_sms, retry_at, event.pk)
 
 
 def queue_missed_activation_sms(*, older_than_seconds: int = 60) -> int:
     """Queue the activation SMS of every activation that has none yet; return how many.
 
-    Covers a queue that was down when the activation committed, or a provider failure with a
-    backend that does not retry. Safe to run from cron: each send is claimed once.
+    Covers a queue that was down when the activation committed, a retry that could not be
+    queued, or a backend that cannot defer tasks (development). Safe to run from cron: each
+    send is claimed once, and a retry is not attempted before its time.
     """
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    missed = ActivationEvent.objects.filter(
-        outcome=ActivationOutcome.ACTIVATED,
-        notified_at__isnull=True,
-        account__isnull=False,
-        received_at__lt=cutoff,
-    ).values_list("pk", flat=True)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    missed = _sms_due(ActivationEvent.objects.filter(received_at__lt=cutoff), now=now)
     count = 0
-    for event_id in missed.iterator():
+    for event_id in missed.values_list("pk", flat=True).iterator():
         send_activation_sms.enqueue(event_id)
         count += 1
     return count

@@ -63,9 +63,11 @@ def test_a_task_run_twice_sends_once(key, sms_outbox, django_capture_on_commit_c
     assert event.account.status == AccountStatus.ACTIVE
 
 
-def test_a_failed_send_can_be_retried(
-    key, sms_outbox, settings, django_capture_on_commit_callbacks
+def test_a_failed_send_can_be_retried_once_its_wait_is_over(
+    key, sms_outbox, settings, django_capture_on_commit_callbacks, time_machine
 ):
+    time_machine.move_to("2026-11-26 09:00:00+00:00", tick=False)
+    settings.SMS_RETRY_DELAYS_SECONDS = [30]
     make_user("ahmed2024", "1000000008", "0551234567", status="pending")
     settings.SMS_BACKEND = FAILING_BACKEND
     with django_capture_on_commit_callbacks(execute=True):
@@ -73,10 +75,33 @@ def test_a_failed_send_can_be_retried(
     event = ActivationEvent.objects.get()
     assert event.notified_at is None
     settings.SMS_BACKEND = "locmem"
+    send_activation_sms.call(event.pk)  # too early: the retry waits 30 s
+    assert sms_outbox == []
+    time_machine.shift(30)
     send_activation_sms.call(event.pk)
     assert len(sms_outbox) == 1
     event.refresh_from_db()
-    assert event.notified_at is not None
+    assert (event.notified_at is not None, event.sms_attempts) == (True, 2)
+
+
+def test_without_a_queue_that_can_wait_the_sweep_makes_the_retry(
+    key, sms_outbox, settings, django_capture_on_commit_callbacks, time_machine
+):
+    """The immediate backend (development) cannot defer a task: the cron sweep retries."""
+    from django.core.management import call_command
+
+    time_machine.move_to("2026-11-26 09:00:00+00:00", tick=False)
+    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    settings.SMS_BACKEND = FAILING_BACKEND
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(key)
+    settings.SMS_BACKEND = "locmem"
+
+    time_machine.shift(120)
+    call_command("send_missed_activation_sms")
+    call_command("send_missed_activation_sms")
+
+    assert [m["purpose"] for m in sms_outbox] == ["activation"]
 
 
 def test_no_sms_when_nothing_was_activated(key, sms_outbox, django_capture_on_commit_callbacks):

@@ -476,6 +476,7 @@ def test_reviewer_group_has_exactly_the_permissions_it_needs():
         ("accounts", "approve_account"),
         ("accounts", "reject_account"),
         ("accounts", "view_accountevent"),
+        ("accounts", "view_smsdelivery"),
         ("activation", "view_activationevent"),
         ("activation", "view_bank"),
         ("activation", "view_activationchannel"),

@@ -9,60 +9,28 @@ import multiprocessing
 import pytest
 import requests
 from django.core.exceptions import ImproperlyConfigured
-from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
-from twilio.http.response import Response
 
 from accounts.sms import SmsError, SmsMessage, get_backend, send_sms
 from accounts.sms.backends import FileBackend, TwilioBackend
+from tests.twilio_fakes import (
+    OUTAGES,
+    SID,
+    TOKEN,
+    OfflineHttpClient,
+    configure_twilio,
+    message_sid,
+)
 
-SID = "AC" + "0" * 32
-TOKEN = "test-auth-token"
 BODY = "Your code is 482913 @portal.example.sa #482913"
 MESSAGE = SmsMessage(to="+966501234567", body=BODY, purpose="registration")
-
-
-class OfflineHttpClient(HttpClient):
-    """A twilio HttpClient that records each request and answers without any network."""
-
-    def __init__(self, status: int = 201, payload: dict | str | None = None, raises=None):
-        super().__init__(logging.getLogger("tests.twilio"), is_async=False, timeout=None)
-        self.status = status
-        self.payload = {"sid": "SM" + "a" * 32, "status": "queued"} if payload is None else payload
-        self.raises = raises
-        self.calls: list[dict] = []
-
-    def request(
-        self,
-        method,
-        url,
-        params=None,
-        data=None,
-        headers=None,
-        auth=None,
-        timeout=None,
-        allow_redirects=False,
-    ):
-        self.calls.append(
-            {"method": method, "url": url, "data": data, "auth": auth, "headers": headers}
-        )
-        if self.raises is not None:
-            raise self.raises
-        text = self.payload if isinstance(self.payload, str) else json.dumps(self.payload)
-        return Response(self.status, text)
+CALLBACK = "https://portal.example.sa/sms/twilio/status/"
 
 
 @pytest.fixture
 def twilio_settings(settings, monkeypatch):
     """Twilio configured with a sender number; no edge/region from the environment."""
-    monkeypatch.delenv("TWILIO_EDGE", raising=False)
-    monkeypatch.delenv("TWILIO_REGION", raising=False)
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = SID
-    settings.TWILIO_AUTH_TOKEN = TOKEN
-    settings.TWILIO_FROM = "+15005550006"
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_TIMEOUT_SECONDS = 7.5
+    configure_twilio(settings, monkeypatch)
     return settings
 
 
@@ -78,12 +46,14 @@ def send_failing(http_client, caplog) -> SmsError:
     return error
 
 
+@pytest.mark.django_db
 def test_locmem_backend_appends_to_outbox(sms_outbox):
     assert send_sms(MESSAGE) is None
 
     assert sms_outbox == [{"to": MESSAGE.to, "body": BODY, "purpose": "registration"}]
 
 
+@pytest.mark.django_db
 def test_file_backend_appends_one_utf8_json_line_per_message(settings, tmp_path):
     path = tmp_path / "nested" / "sms.jsonl"
     settings.SMS_BACKEND = "file"
@@ -103,6 +73,7 @@ def test_file_backend_appends_one_utf8_json_line_per_message(settings, tmp_path)
     assert all(r["sent_at"] for r in records)
 
 
+@pytest.mark.django_db
 def test_console_backend_prints_recipient_purpose_and_body(settings, capsys):
     settings.SMS_BACKEND = "console"
 
@@ -139,13 +110,28 @@ def test_twilio_posts_form_to_messages_api_with_basic_auth(twilio_settings):
 
     message_id = get_backend(http_client=http).send(MESSAGE)
 
-    assert message_id == "SM" + "a" * 32
+    assert message_id == message_sid(1)
     [call] = http.calls
     assert call["method"] == "POST"
     assert call["url"] == f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json"
     assert call["auth"] == (SID, TOKEN)
     assert call["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
-    assert call["data"] == {"To": MESSAGE.to, "Body": BODY, "From": "+15005550006"}
+    assert call["data"] == {
+        "To": MESSAGE.to,
+        "Body": BODY,
+        "From": "+15005550006",
+        "StatusCallback": CALLBACK,
+    }
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:8000", "http://portal.example.sa"])
+def test_twilio_asks_for_no_status_callback_without_an_https_origin(twilio_settings, origin):
+    twilio_settings.PUBLIC_ORIGIN = origin
+    http = OfflineHttpClient()
+
+    TwilioBackend(http_client=http).send(MESSAGE)
+
+    assert "StatusCallback" not in http.calls[0]["data"]
 
 
 def test_twilio_uses_messaging_service_when_configured(twilio_settings):
@@ -158,6 +144,7 @@ def test_twilio_uses_messaging_service_when_configured(twilio_settings):
         "To": MESSAGE.to,
         "Body": BODY,
         "MessagingServiceSid": "MG" + "1" * 32,
+        "StatusCallback": CALLBACK,
     }
 
 
@@ -212,6 +199,43 @@ def test_twilio_connection_failure_is_connection_error(twilio_settings, caplog):
     http = OfflineHttpClient(raises=requests.exceptions.ConnectionError("refused"))
 
     assert send_failing(http, caplog).reason == "connection_error"
+
+
+@pytest.mark.parametrize(
+    ("outage", "reason", "maybe_sent", "provider_code"),
+    [
+        # No answer after the request went out: Twilio may have created the message.
+        ("timeout", "timeout", True, None),
+        # Never connected: certainly nothing was created.
+        ("connect_timeout", "connection_error", False, None),
+        # A 500 may come after the message was created; a 503 or 429 says it was not handled.
+        ("http_500", "provider_error", True, None),
+        ("http_503", "provider_error", False, 20503),
+        ("http_429", "rate_limited", False, 20429),
+        ("invalid_number_21211", "invalid_number", False, 21211),
+        ("not_mobile_21614", "invalid_number", False, 21614),
+    ],
+)
+def test_twilio_failure_says_whether_the_message_may_exist(
+    twilio_settings, caplog, outage, reason, maybe_sent, provider_code
+):
+    error = send_failing(OfflineHttpClient(answers=[OUTAGES[outage]]), caplog)
+
+    assert (error.reason, error.maybe_sent, error.provider_code) == (
+        reason,
+        maybe_sent,
+        provider_code,
+    )
+
+
+def test_twilio_success_status_with_a_body_that_is_not_json_is_an_error_not_a_crash(
+    twilio_settings, caplog
+):
+    http = OfflineHttpClient(201, "<html>proxy says hello</html>")
+
+    error = send_failing(http, caplog)
+
+    assert (error.reason, error.maybe_sent) == ("provider_error", True)
 
 
 @pytest.mark.parametrize("missing", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"])

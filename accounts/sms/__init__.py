@@ -68,11 +68,22 @@ class SmsError(Exception):
     ``reason`` is a short, non-secret code ("timeout", "rate_limited", "invalid_number",
     "connection_error", "provider_error", "not_configured") that views map to a message for
     the person; it is also the whole exception text, so logging the error never leaks a code.
+    ``provider_code`` is the provider's own error number (Twilio's 21211, 20429...), if any.
+    ``maybe_sent`` is True when the request may have reached the provider before it failed
+    (no answer in time): the message may still arrive, so sending it again could send it twice.
     """
 
-    def __init__(self, reason: str = "provider_error") -> None:
+    def __init__(
+        self,
+        reason: str = "provider_error",
+        *,
+        provider_code: int | None = None,
+        maybe_sent: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.provider_code = provider_code
+        self.maybe_sent = maybe_sent
 
 
 def get_backend_class() -> type[BaseSmsBackend]:
@@ -102,6 +113,18 @@ def send_sms(message: SmsMessage) -> str | None:
     """Send ``message`` with the configured backend; return the provider's id, if any.
 
     Raises :class:`SmsError` when the provider refuses or cannot be reached, so the request
-    that sends a code can tell the person at once (DESIGN §5).
+    that sends a code can tell the person at once (DESIGN §5). Every attempt, sent or not,
+    leaves an ``SmsDelivery`` row (never the body) that staff can look at and that the
+    provider's status callbacks update.
     """
-    return get_backend().send(message)
+    from accounts.sms_records import record_attempt
+
+    backend_name = str(getattr(settings, "SMS_BACKEND", "") or "console")
+    record = {"recipient": message.to, "purpose": message.purpose, "backend": backend_name}
+    try:
+        provider_id = get_backend().send(message)
+    except SmsError as exc:
+        record_attempt(**record, error_reason=exc.reason, error_code=exc.provider_code)
+        raise
+    record_attempt(**record, provider_message_id=provider_id)
+    return provider_id

@@ -140,12 +140,20 @@ class TwilioBackend(BaseSmsBackend):
         if not (sid and token and (service_sid or sender)):
             # Checked here: twilio's Client would otherwise fall back to os.environ.
             self._fail("not_configured", message)
-        sender_kwargs = {"messaging_service_sid": service_sid} if service_sid else {"from_": sender}
+        options: dict[str, str] = (
+            {"messaging_service_sid": service_sid} if service_sid else {"from_": sender}
+        )
+        if callback := status_callback_url():
+            options["status_callback"] = callback
         try:
             client = Client(sid, token, http_client=self._http_client())
-            created = client.messages.create(to=message.to, body=message.body, **sender_kwargs)
+            created = client.messages.create(to=message.to, body=message.body, **options)
+        except requests.exceptions.ConnectTimeout:
+            # Never connected (ConnectTimeout is also a ConnectionError): certainly not sent.
+            self._fail("connection_error", message)
         except requests.exceptions.Timeout:
-            self._fail("timeout", message)
+            # Sent, but no answer in time: Twilio may have created the message anyway.
+            self._fail("timeout", message, maybe_sent=True)
         except requests.exceptions.RequestException:
             self._fail("connection_error", message)
         except TwilioException as exc:
@@ -153,23 +161,64 @@ class TwilioBackend(BaseSmsBackend):
             # both carry ``status`` and ``code``; neither is a subclass of the other.
             status = getattr(exc, "status", None)
             code = getattr(exc, "code", None)
-            self._fail(_reason_for(exc, status, code), message, status=status, code=code)
+            self._fail(
+                _reason_for(exc, status, code),
+                message,
+                status=status,
+                code=code,
+                maybe_sent=_maybe_processed(status),
+            )
+        except ValueError:
+            # A success status with a body that is not Twilio's JSON (a proxy's page): the
+            # message may exist, but its id is unknown.
+            self._fail("provider_error", message, maybe_sent=True)
         return created.sid
 
     @staticmethod
     def _fail(
-        reason: str, message: SmsMessage, *, status: int | None = None, code: int | None = None
+        reason: str,
+        message: SmsMessage,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        maybe_sent: bool = False,
     ) -> NoReturn:
         """Log and raise; ``from None`` because the provider's text names the full number."""
         logger.warning(
-            "SMS not sent: reason=%s to=%s purpose=%s status=%s code=%s",
+            "SMS not sent: reason=%s to=%s purpose=%s status=%s code=%s maybe_sent=%s",
             reason,
             mask_recipient(message.to),
             message.purpose,
             status,
             code,
+            maybe_sent,
         )
-        raise SmsError(reason) from None
+        # Twilio's own codes have five digits; without an error body the library repeats
+        # the HTTP status as the code, which is no provider code at all.
+        provider_code = code if isinstance(code, int) and code >= 10000 else None
+        raise SmsError(reason, provider_code=provider_code, maybe_sent=maybe_sent) from None
+
+
+def status_callback_url() -> str:
+    """Where Twilio reports delivery status: ``PUBLIC_ORIGIN`` + the callback's path.
+
+    Only for an ``https`` origin: Twilio cannot reach a developer's ``http://127.0.0.1``, and
+    a callback carries the phone number, which must not cross the internet in clear text.
+    """
+    from django.urls import reverse
+
+    origin = settings.PUBLIC_ORIGIN
+    if not origin.startswith("https://"):
+        return ""
+    return origin + reverse("accounts:twilio_status_callback")
+
+
+def _maybe_processed(status: int | None) -> bool:
+    """Whether a server error may have come after Twilio created the message.
+
+    503 and 429 say the request was not handled; other 5xx answers (500, 502, 504) do not.
+    """
+    return status is not None and status >= 500 and status != 503
 
 
 def _reason_for(exc: Exception, status: int | None, code: int | None) -> str:

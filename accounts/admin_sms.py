@@ -1,0 +1,89 @@
+"""Staff view of SMS deliveries: read-only, newest first, problems one click away.
+
+Rows are written by ``send_sms`` and moved forward by the provider's status callbacks; nobody
+adds, changes or deletes them by hand. Recipients are masked in the list (the detail page shows
+the number, as the account page does). Searching is exact (a mobile number in any notation, or
+the provider's message id) so it goes through an index.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_lists import LargeListMixin, ltr_text
+from accounts.models import mask_mobile
+from accounts.sms_records import PROBLEM_STATUSES, SmsDelivery
+from accounts.validators import normalize_saudi_mobile, to_ascii_digits
+
+
+class DeliveryProblemFilter(admin.SimpleListFilter):
+    """One choice, "Not delivered": refused, failed or undelivered, whatever the status."""
+
+    title = _("delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [("problem", _("Not delivered"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "problem":
+            return queryset.filter(status__in=PROBLEM_STATUSES)
+        return queryset
+
+
+@admin.register(SmsDelivery)
+class SmsDeliveryAdmin(LargeListMixin, admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "masked_recipient",
+        "purpose",
+        "status",
+        "error_reason",
+        "error_code",
+        "backend",
+    )
+    list_filter = (DeliveryProblemFilter, "status", "purpose", "created_at")
+    search_fields = ("=recipient", "=provider_message_id")
+    search_help_text = _("Exact match: mobile number (05…, +966…) or the provider's message id.")
+    ordering = ("-created_at", "-id")
+    fields = (
+        "created_at",
+        "updated_at",
+        "recipient",
+        "purpose",
+        "backend",
+        "provider_message_id",
+        "status",
+        "error_reason",
+        "error_code",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("recipient"), ordering="recipient")
+    def masked_recipient(self, obj: SmsDelivery) -> str:
+        return ltr_text(mask_mobile(obj.recipient))
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """A mobile number in any notation, else a provider message id, matched exactly."""
+        term = to_ascii_digits(search_term).strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(recipient=normalize_saudi_mobile(term)), False
+        except ValidationError:
+            return queryset.filter(provider_message_id=term[:64]), False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

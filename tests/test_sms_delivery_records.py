@@ -1,0 +1,220 @@
+"""Every SMS attempt leaves a record (never its body), and staff can browse the failures."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.sms import SmsError, SmsMessage, send_sms
+from accounts.sms_records import SmsDelivery, SmsStatus
+from tests.factories import TEST_PASSWORD, make_user
+from tests.twilio_fakes import OUTAGES, message_sid
+
+pytest_plugins = ["tests.twilio_fixtures"]  # the offline_twilio fixture
+
+pytestmark = pytest.mark.django_db
+
+CODE = "482913"
+MESSAGE = SmsMessage(
+    to="+966551234567", body=f"Your code is {CODE} @portal.example.sa #{CODE}", purpose="login"
+)
+CHANGELIST = reverse("admin:accounts_smsdelivery_changelist")
+
+
+def row_values(record: SmsDelivery) -> str:
+    """Everything stored in a record, as one string."""
+    return " ".join(str(getattr(record, field.attname)) for field in SmsDelivery._meta.fields)
+
+
+def delivery(n: int, status: str, *, purpose: str = "login", **fields) -> SmsDelivery:
+    return SmsDelivery.objects.create(
+        recipient=f"+96655{n:07d}", purpose=purpose, backend="twilio", status=status, **fields
+    )
+
+
+# --- Recording -------------------------------------------------------------------------------
+
+
+def test_a_message_through_a_development_backend_is_recorded_as_sent(sms_outbox):
+    assert send_sms(MESSAGE) is None
+
+    record = SmsDelivery.objects.get()
+    assert (record.recipient, record.purpose, record.backend, record.status) == (
+        "+966551234567",
+        "login",
+        "locmem",
+        SmsStatus.SENT,
+    )
+    assert record.provider_message_id is None
+    assert CODE not in row_values(record)
+
+
+def test_a_message_twilio_accepted_is_recorded_queued_with_its_sid(offline_twilio):
+    sid = send_sms(MESSAGE)
+
+    record = SmsDelivery.objects.get()
+    assert sid == message_sid(1)
+    assert (record.provider_message_id, record.status, record.backend) == (
+        sid,
+        SmsStatus.QUEUED,
+        "twilio",
+    )
+    assert CODE not in row_values(record)
+
+
+@pytest.mark.parametrize(
+    ("outage", "status", "reason", "error_code"),
+    [
+        ("invalid_number_21211", SmsStatus.NOT_SENT, "invalid_number", 21211),
+        ("not_mobile_21614", SmsStatus.NOT_SENT, "invalid_number", 21614),
+        ("http_429", SmsStatus.NOT_SENT, "rate_limited", 20429),
+        ("http_503", SmsStatus.FAILED, "provider_error", 20503),
+        ("http_500", SmsStatus.FAILED, "provider_error", None),
+        ("timeout", SmsStatus.FAILED, "timeout", None),
+        ("connect_timeout", SmsStatus.FAILED, "connection_error", None),
+    ],
+)
+def test_a_message_twilio_did_not_take_is_recorded_with_the_reason_and_the_error_raised(
+    offline_twilio, outage, status, reason, error_code
+):
+    offline_twilio.script(OUTAGES[outage])
+
+    with pytest.raises(SmsError) as excinfo:
+        send_sms(MESSAGE)
+
+    assert excinfo.value.reason == reason
+    record = SmsDelivery.objects.get()
+    assert (record.status, record.error_reason, record.error_code) == (status, reason, error_code)
+    assert record.provider_message_id is None
+    assert CODE not in row_values(record)
+
+
+def test_a_record_that_cannot_be_written_does_not_turn_a_sent_sms_into_an_error(
+    offline_twilio, caplog
+):
+    delivery(1, SmsStatus.DELIVERED, provider_message_id=message_sid(1))
+
+    with caplog.at_level(logging.ERROR):
+        sid = send_sms(MESSAGE)  # Twilio answers with a SID already recorded: unique violation
+
+    assert sid == message_sid(1)
+    assert offline_twilio.sent_bodies() == [MESSAGE.body]
+    assert SmsDelivery.objects.count() == 1
+    assert "could not record an SMS attempt" in caplog.text
+    assert CODE not in caplog.text
+
+
+def test_the_record_has_no_field_for_the_body():
+    names = {field.name for field in SmsDelivery._meta.get_fields()}
+    assert not names & {"body", "text", "message", "content"}
+
+
+# --- Admin -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser() -> User:
+    return User.objects.create_superuser(
+        "boss2024x", "2000000006", "0561234567", "boss@example.sa", TEST_PASSWORD
+    )
+
+
+@pytest.fixture
+def staff_client(client, superuser):
+    client.force_login(superuser)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def rows() -> dict[str, SmsDelivery]:
+    return {
+        "delivered": delivery(1, SmsStatus.DELIVERED, provider_message_id=message_sid(1)),
+        "undelivered": delivery(
+            2, SmsStatus.UNDELIVERED, provider_message_id=message_sid(2), error_code=30003
+        ),
+        "failed": delivery(3, SmsStatus.FAILED, purpose="activation", error_reason="timeout"),
+        "not_sent": delivery(
+            4, SmsStatus.NOT_SENT, error_reason="invalid_number", error_code=21211
+        ),
+        "queued": delivery(5, SmsStatus.QUEUED, provider_message_id=message_sid(5)),
+    }
+
+
+def listed(response) -> set[int]:
+    return {record.pk for record in response.context["cl"].result_list}
+
+
+def test_the_list_masks_recipients_and_shows_newest_first(staff_client, rows):
+    response = staff_client.get(CHANGELIST)
+
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    for record in rows.values():
+        assert record.recipient not in html
+        assert record.recipient[-3:] in html
+    assert list(response.context["cl"].result_list) == sorted(
+        rows.values(), key=lambda r: (r.created_at, r.pk), reverse=True
+    )
+
+
+def test_not_delivered_shows_refused_failed_and_undelivered_only(staff_client, rows):
+    response = staff_client.get(CHANGELIST, {"delivery": "problem"})
+
+    assert listed(response) == {rows[k].pk for k in ("undelivered", "failed", "not_sent")}
+
+
+def test_filters_by_status_and_purpose(staff_client, rows):
+    assert listed(staff_client.get(CHANGELIST, {"status__exact": "failed"})) == {rows["failed"].pk}
+    assert listed(staff_client.get(CHANGELIST, {"purpose__exact": "activation"})) == {
+        rows["failed"].pk
+    }
+
+
+@pytest.mark.parametrize("term", ["0550000004", "+966550000004", "٠٥٥٠٠٠٠٠٠٤"])
+def test_search_finds_a_mobile_number_in_any_notation(staff_client, rows, term):
+    assert listed(staff_client.get(CHANGELIST, {"q": term})) == {rows["not_sent"].pk}
+
+
+def test_search_finds_a_provider_message_id(staff_client, rows):
+    assert listed(staff_client.get(CHANGELIST, {"q": message_sid(2)})) == {rows["undelivered"].pk}
+
+
+def test_a_lookup_the_list_does_not_offer_is_refused(staff_client, rows):
+    response = staff_client.get(CHANGELIST, {"recipient__startswith": "+9665"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_nobody_adds_changes_or_deletes_records(staff_client, rows):
+    record = rows["failed"]
+    change = reverse("admin:accounts_smsdelivery_change", args=[record.pk])
+    delete = reverse("admin:accounts_smsdelivery_delete", args=[record.pk])
+
+    assert staff_client.get(reverse("admin:accounts_smsdelivery_add")).status_code == 403
+    page = staff_client.get(change)
+    assert page.status_code == HTTPStatus.OK
+    assert 'name="status"' not in page.content.decode()
+    assert staff_client.post(change, {"status": "delivered"}).status_code == 403
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    record.refresh_from_db()
+    assert record.status == SmsStatus.FAILED
+
+
+def test_a_reviewer_may_look_at_deliveries(client, rows):
+    reviewer = make_user("review2024", "1058529940", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="reviewer"))
+    client.force_login(reviewer)
+
+    assert client.get(CHANGELIST).status_code == HTTPStatus.OK
+    change = reverse("admin:accounts_smsdelivery_change", args=[rows["failed"].pk])
+    assert client.get(change).status_code == HTTPStatus.OK
+
+
+def test_staff_without_the_permission_cannot(client, rows):
+    client.force_login(make_user("staff2024", "1058529940", is_staff=True))
+    assert client.get(CHANGELIST).status_code == 403
