@@ -78,13 +78,30 @@ def _claim(bank_id: int, event_id: str) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+#: How often to look again for the holder of an ID that changed hands while we waited.
+_HOLDER_LOOKS = 3
+
+
+def _lock_holder(national_id: str) -> User | None:
+    """Lock and return the account holding ``national_id``, or None if none does.
+
+    Under READ COMMITTED a locking read that waited for a row re-checks that row once the
+    other transaction commits, but cannot see rows that transaction inserted. A registration
+    superseding the pending holder (DESIGN §6) does both: the first look then finds nobody,
+    although the new pending account holds the ID. A plain read in a new statement sees it;
+    then look again (bounded, in case the ID keeps changing hands).
+    """
+    holders = User.objects.filter(national_id=national_id, status__in=HOLDING_STATUSES)
+    for _look in range(_HOLDER_LOOKS):
+        account = holders.select_for_update().first()
+        if account is not None or not holders.exists():
+            return account
+    return None
+
+
 def _decide(confirmation: Confirmation) -> tuple[str, User | None]:
     """What this confirmation means for the account holding the ID (locked)."""
-    account = (
-        User.objects.select_for_update()
-        .filter(national_id=confirmation.national_id, status__in=HOLDING_STATUSES)
-        .first()
-    )
+    account = _lock_holder(confirmation.national_id)
     if account is None or account.status == AccountStatus.SUSPENDED:
         return ActivationOutcome.NO_PENDING_ACCOUNT, account
     if account.mobile != confirmation.mobile:

@@ -8,6 +8,23 @@ from django.core.cache import cache
 from tests.otp_helpers import START as OTP_START
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's (also tryfirst, registered earlier)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run serialized-rollback tests before plain transactional ones, whatever their files.
+
+    A plain transactional test's flush re-creates content types and permissions
+    (``post_migrate``); a serialized-rollback test after it would insert them again and fail
+    with a duplicate key. This stable sort runs first; pytest-django's stable sort then puts
+    transactional tests after the others, keeping this order among them.
+    """
+
+    def plain(item: pytest.Item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        return not (marker and marker.kwargs.get("serialized_rollback"))
+
+    items.sort(key=plain)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_sms(settings):
     """Each test starts with an empty cache (rate limits) and the in-memory SMS outbox."""

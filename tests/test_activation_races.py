@@ -1,34 +1,29 @@
 """Racing bank confirmations on a real database: one activation, one SMS (DESIGN §8, §12).
 
-The service (``activation_confirm``) is called directly from several threads released together
-by a ``threading.Barrier``, each on its own database connection: that makes the calls overlap
-as tightly as possible. One more test sends the same race as signed HTTP requests to the live
-server, to prove the whole stack answers it (409 / replayed 200, never a 5xx). SQLite
-serialises writers with a database-wide lock, so these prove something only on PostgreSQL.
+The service (``activation_confirm``) is called directly from sixteen threads released together
+by a ``threading.Barrier`` (``tests.race_helpers.race``), each on its own database connection:
+that makes the calls overlap as tightly as possible. The same two races are then sent as
+signed HTTP requests to the live server, to prove the whole stack answers them (409 / replayed
+200 / already_active, never a 5xx). SQLite serialises writers with a database-wide lock, so
+these prove something only on PostgreSQL.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 import requests
-from django.db import connection
 
 from accounts.models import AccountEvent, AccountStatus
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.services import ApiResult, Confirmation, activation_confirm
-from tests.bank_signing import (
-    encode,
-    payload,
-)
+from tests.bank_signing import BankSigner, encode, payload
 from tests.factories import make_user
+from tests.race_helpers import RACE_MARKS, THREADS, race
 
-THREADS = 8
 CITIZEN_ID = "1000000008"
 MOBILE = "+966551234567"
 
@@ -37,43 +32,12 @@ MOBILE = "+966551234567"
 # other serialized live-server tests expect.
 pytest_plugins = ["tests.bank_signing"]
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite serialises all writers, so races cannot happen "
-        "(set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = RACE_MARKS
 
 
 @pytest.fixture
 def pending_account():
     return make_user("racer2024", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING)
-
-
-def race(calls: list[Callable[[], object]]) -> list[object]:
-    """Run each call in its own thread, all released together; return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def work(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = call()
-        except BaseException as exc:  # recorded and checked by the test
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racing call hung"
-    return outcomes
 
 
 CONFIRMED_AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -101,17 +65,27 @@ def assert_one_activation(account, sms_outbox) -> None:
     assert [sms["purpose"] for sms in sms_outbox] == ["activation"]
 
 
-def test_same_event_delivered_at_once_activates_once(bank_key, pending_account, sms_outbox):
+ACTIVATED = ApiResult(200, {"status": "activated"})
+ALREADY_ACTIVE = ApiResult(200, {"status": "already_active"})
+
+
+def test_same_event_delivered_at_once_activates_once(
+    bank_key, pending_account, sms_outbox, record_property
+):
     key, _ = bank_key
 
     results = race([confirm(key, "evt-same") for _ in range(THREADS)])
+    record_property("answers", Counter(r.status for r in results))
 
     assert all(isinstance(r, ApiResult) for r in results), results
-    activated = ApiResult(200, {"status": "activated"})
-    assert activated in results
+    assert ACTIVATED in results
     for result in results:
-        assert result == activated or (result.status, result.body["error"]) == (409, "in_flight")
+        # Overlapping the first delivery: 409, retry; after it committed: its stored answer.
+        assert result == ACTIVATED or (result.status, result.body["error"]) == (409, "in_flight")
     assert ActivationEvent.objects.count() == 1
+    assert_one_activation(pending_account, sms_outbox)
+    # Every retry of a 409 now gets the one stored answer, and changes nothing.
+    assert [confirm(key, "evt-same")() for _ in range(THREADS)] == [ACTIVATED] * THREADS
     assert_one_activation(pending_account, sms_outbox)
 
 
@@ -119,31 +93,51 @@ def test_different_events_for_one_account_at_once_activate_once(
     bank_key, pending_account, sms_outbox
 ):
     key, _ = bank_key
+    calls = [confirm(key, f"evt-{n}") for n in range(THREADS)]
 
-    results = race([confirm(key, f"evt-{n}") for n in range(THREADS)])
+    results = race(calls)
 
     assert all(isinstance(r, ApiResult) for r in results), results
-    statuses = Counter(r.body.get("status") for r in results)
-    assert statuses == {"activated": 1, "already_active": THREADS - 1}
+    assert Counter(r.body.get("status") for r in results) == {
+        "activated": 1,
+        "already_active": THREADS - 1,
+    }
     assert ActivationEvent.objects.count() == THREADS
     assert_one_activation(pending_account, sms_outbox)
+    # Each event's replay gives the answer that event got the first time.
+    assert [call() for call in calls] == results
+    assert ActivationEvent.objects.count() == THREADS
+
+
+def send_at_once(prepared: list[requests.PreparedRequest]) -> list[tuple[int, dict]]:
+    """Send the signed requests to the live server all at once; return (status, JSON)."""
+
+    def send(request: requests.PreparedRequest) -> tuple[int, dict]:
+        with requests.Session() as session:
+            response = session.send(request, timeout=30)
+        return response.status_code, response.json()
+
+    answers = race([lambda r=r: send(r) for r in prepared])
+    assert all(isinstance(a, tuple) for a in answers), answers
+    return answers  # type: ignore[return-value]
+
+
+def signed_confirmations(
+    signer: BankSigner, event_ids: list[str]
+) -> list[requests.PreparedRequest]:
+    """One signed request per event id; a repeated id gets the very same body again."""
+    bodies = {
+        event_id: encode(payload(national_id=CITIZEN_ID, mobile=MOBILE, event_id=event_id))
+        for event_id in event_ids
+    }
+    return [signer.prepare(bodies[event_id]) for event_id in event_ids]
 
 
 def test_same_signed_request_sent_at_once_over_http_activates_once(
-    signer, pending_account, sms_outbox
+    signer, pending_account, sms_outbox, record_property
 ):
-    body = encode(payload(national_id=CITIZEN_ID, mobile=MOBILE, event_id="evt-http"))
-    requests_to_send = [signer.prepare(body) for _ in range(THREADS)]
-    barrier = threading.Barrier(THREADS)
-
-    def send(prepared: requests.PreparedRequest) -> tuple[int, dict]:
-        barrier.wait(timeout=30)
-        with requests.Session() as session:
-            response = session.send(prepared, timeout=30)
-        return response.status_code, response.json()
-
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        answers = list(pool.map(send, requests_to_send))
+    answers = send_at_once(signed_confirmations(signer, ["evt-http"] * THREADS))
+    record_property("answers", Counter(status for status, _ in answers))
 
     assert (200, {"status": "activated"}) in answers
     for status, answer in answers:
@@ -151,4 +145,18 @@ def test_same_signed_request_sent_at_once_over_http_activates_once(
             status,
             answer["error"],
         ) == (409, "in_flight")
+    assert ActivationEvent.objects.count() == 1
+    assert_one_activation(pending_account, sms_outbox)
+
+
+def test_different_signed_events_sent_at_once_over_http_activate_once(
+    signer, pending_account, sms_outbox
+):
+    answers = send_at_once(signed_confirmations(signer, [f"evt-http-{n}" for n in range(THREADS)]))
+
+    assert Counter((status, answer.get("status")) for status, answer in answers) == {
+        (200, "activated"): 1,
+        (200, "already_active"): THREADS - 1,
+    }
+    assert ActivationEvent.objects.count() == THREADS
     assert_one_activation(pending_account, sms_outbox)

@@ -1,46 +1,28 @@
 """Racing registrations on a real database: constraints plus transactions hold (DESIGN §12).
 
-Each of several threads completes a registration through ``register_account`` at the same
-moment (a ``threading.Barrier``), on its own database connection. SQLite serialises writers
-with a database-wide lock, so this only proves something on PostgreSQL.
+Each of sixteen threads completes a registration through ``register_account`` at the same
+moment (``tests.race_helpers.race``: a ``threading.Barrier``), on its own database connection.
+SQLite serialises writers with a database-wide lock, so this only proves something on
+PostgreSQL. The same races through the wizard and the live server are in
+``tests/test_races_wizard.py``.
 """
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.db import connection
 from django.db.models.functions import Lower
 
 from accounts import otp
 from accounts.models import AccountEvent, AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.registration import RegistrationConflict, register_account
 from tests.factories import verified_challenge
+from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 
-THREADS = 8
-CITIZEN_IDS = [
-    "1000000008",
-    "1058529940",
-    "1000000016",
-    "1000000024",
-    "1000000032",
-    "1000000040",
-    "1000000057",
-    "1000000065",
-]
-MOBILES = [f"+96655123456{n}" for n in range(THREADS)]
+CITIZEN_IDS = citizen_ids(THREADS)
+MOBILES = mobiles(THREADS)
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite serialises all writers, so races cannot happen "
-        "(set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = RACE_MARKS
 
 
 @pytest.fixture
@@ -53,33 +35,9 @@ def _generous_send_limits(settings):
     settings.OTP_LIMIT_PER_MOBILE = settings.OTP_LIMIT_PER_ID = settings.OTP_LIMIT_PER_IP = 1000
 
 
-def race(registrations: list[dict]) -> list[object]:
-    """Run every registration in its own thread, all released together; return outcomes.
-
-    An outcome is the created ``User`` or the exception raised, in the input's order.
-    """
-    barrier = threading.Barrier(len(registrations))
-    outcomes: list[object] = [None] * len(registrations)
-
-    def work(index: int, kwargs: dict) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = register_account(**kwargs)
-        except BaseException as exc:  # recorded and checked by the test
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=work, args=(i, kwargs), name=f"register-{i}")
-        for i, kwargs in enumerate(registrations)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a registration hung"
-    return outcomes
+def race_registrations(registrations: list[dict]) -> list[object]:
+    """Complete every registration at once; each outcome is a ``User`` or the exception."""
+    return race([lambda kwargs=kwargs: register_account(**kwargs) for kwargs in registrations])
 
 
 def assert_only_users_or_conflicts(outcomes: list[object]) -> None:
@@ -106,7 +64,7 @@ def test_racing_registrations_for_one_id_leave_exactly_one_pending_account(
         for i in range(THREADS)
     ]
 
-    outcomes = race(registrations)
+    outcomes = race_registrations(registrations)
 
     assert_only_users_or_conflicts(outcomes)
     winners = [o for o in outcomes if isinstance(o, User)]
@@ -146,7 +104,7 @@ def test_racing_registrations_for_one_username_leave_exactly_one_account(sms_out
         for i in range(THREADS)
     ]
 
-    outcomes = race(registrations)
+    outcomes = race_registrations(registrations)
 
     assert_only_users_or_conflicts(outcomes)
     winners = [o for o in outcomes if isinstance(o, User)]
@@ -171,23 +129,12 @@ def test_racing_resends_send_one_sms(sms_outbox, time_machine):
         national_id=CITIZEN_IDS[0],
     )
     time_machine.shift(61)
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[object] = [None] * THREADS
-
-    def work(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = otp.resend_code(challenge.pk, language="en", ip="198.51.100.7")
-        except BaseException as exc:  # recorded and checked below
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(
+        [
+            lambda: otp.resend_code(challenge.pk, language="en", ip="198.51.100.7")
+            for _ in range(THREADS)
+        ]
+    )
 
     sent = [o for o in outcomes if isinstance(o, OtpChallenge)]
     refused = [o for o in outcomes if isinstance(o, otp.OtpError)]
