@@ -10,6 +10,8 @@ admin.site.site_header = _("Absher portal administration")
 admin.site.site_title = _("Absher portal staff")
 admin.site.index_title = _("Accounts and bank activation")
 
+handler404 = "absher_portal.errors.page_not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,6 +10,8 @@ activation" filter to this list (accounts never imports activation).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
@@ -17,7 +19,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_actions import StaffActionsMixin
-from accounts.admin_lists import LargeListMixin, RegistrationDateFilter, ltr_text
+from accounts.admin_lists import (
+    LargeListMixin,
+    RegistrationDateFilter,
+    SafeChangeListMixin,
+    ltr_text,
+)
 from accounts.models import AccountEvent, User, mask_mobile
 from accounts.validators import normalize_saudi_mobile, to_ascii_digits, validate_national_id
 
@@ -131,6 +138,15 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
         return by_username.filter(username_lower=term.lower()), False
 
 
+# Django's own group list gets the same guards against crafted input as the portal's lists.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SafeChangeListMixin, auth_admin.GroupAdmin):
+    pass
+
+
 @admin.register(AccountEvent)
 class AccountEventAdmin(LargeListMixin, admin.ModelAdmin):
     """The history of all accounts, for browsing: nobody adds, changes or deletes events."""
@@ -161,3 +177,7 @@ class AccountEventAdmin(LargeListMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# SMS delivery records have their own admin module; importing it registers it.
+from accounts import admin_sms  # noqa: E402, F401

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -57,7 +59,30 @@ class EstimatedCountPaginator(Paginator):
 FILTER_LOOKUPS = frozenset({"exact", "isnull", "gte", "lt", "id__exact"})
 
 
-class LargeListMixin:
+class SafeChangeListMixin:
+    """A change list that answers 400, never 500, to what no page of its own would send.
+
+    - a NUL character in the query string: PostgreSQL text cannot hold one;
+    - an action naming objects by values their primary key cannot take: Django filters
+      ``pk__in`` with whatever was posted, and ``int("abc")`` raises ``ValueError``.
+    """
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        if any("\x00" in value for _key, values in request.GET.lists() for value in values):
+            return HttpResponseBadRequest()
+        return super().changelist_view(request, extra_context)
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet):
+        pk = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                pk.get_prep_value(pk.to_python(value))
+        except (ValidationError, ValueError, TypeError):
+            return HttpResponseBadRequest()
+        return super().response_action(request, queryset)
+
+
+class LargeListMixin(SafeChangeListMixin):
     """List options for tables that grow without bound.
 
     No full counts and no facet counts; and the query string may only carry what the list's
@@ -83,12 +108,6 @@ class LargeListMixin:
         if field not in fields or (rest or "exact") not in FILTER_LOOKUPS:
             return False
         return super().lookup_allowed(lookup, value, request)
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
-        # A NUL character cannot be stored in PostgreSQL text: refuse it before any query.
-        if any("\x00" in value for _key, values in request.GET.lists() for value in values):
-            return HttpResponseBadRequest()
-        return super().changelist_view(request, extra_context)
 
 
 class RegistrationDateFilter(admin.DateFieldListFilter):

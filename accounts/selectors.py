@@ -34,10 +34,16 @@ def username_taken(username: str, *, national_id: str = "") -> bool:
 def normalize_identifier(identifier: str) -> str:
     """What sign-in looks up and throttles on: an ID number's ASCII digits, or the username.
 
-    Arabic-Indic and Persian digits become ASCII; spaces inside an ID number are dropped; a
-    username is lower-cased (usernames are unique case-insensitively and never all digits).
+    Arabic-Indic and Persian digits become ASCII; an ID number is read as the ID field of
+    registration reads it (spaces, dashes and direction marks dropped), other digit strings
+    lose their spaces; a username is lower-cased (usernames are unique case-insensitively
+    and never all digits).
     """
     value = to_ascii_digits(identifier).strip()
+    try:
+        return validate_national_id(value)
+    except ValidationError:
+        pass
     compact = "".join(value.split())
     if compact.isascii() and compact.isdigit():
         return compact

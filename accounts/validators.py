@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 _DIGIT_TABLE = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
     ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")
 }
-_SEPARATORS = re.compile(r"[\s\-\u200e\u200f\u202a-\u202e]+")
+_SEPARATORS = re.compile(r"[\s\-\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 def to_ascii_digits(value: str) -> str:

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import UserAdmin as AccountsUserAdmin
-from accounts.admin_lists import LargeListMixin, ltr_text
+from accounts.admin_lists import LargeListMixin, SafeChangeListMixin, ltr_text
 from accounts.models import User, mask_national_id
 from activation.keys import KeyFormatError, load_public_key, public_key_pem
 from activation.models import (
@@ -64,7 +64,7 @@ class BankKeyInline(admin.TabularInline):
 
 
 @admin.register(Bank)
-class BankAdmin(admin.ModelAdmin):
+class BankAdmin(SafeChangeListMixin, admin.ModelAdmin):
     list_display = ("code", "name_en", "name_ar", "is_active", "created_at")
     list_filter = ("is_active",)
     fields = ("code", "name_en", "name_ar", "is_active", "created_at")
@@ -80,7 +80,7 @@ class BankAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivationChannel)
-class ActivationChannelAdmin(admin.ModelAdmin):
+class ActivationChannelAdmin(SafeChangeListMixin, admin.ModelAdmin):
     list_display = ("name_en", "name_ar", "bank", "kind", "position", "is_active")
     list_editable = ("position", "is_active")
     list_filter = ("bank", "kind", "is_active")

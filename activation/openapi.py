@@ -167,6 +167,9 @@ _SCHEMAS: dict[str, Any] = {
     "ServerError": _error(
         "server_error", description="An unexpected failure (never caused by the input)."
     ),
+    "Unavailable": _error(
+        "unavailable", description="The portal's database is unreachable: retry with backoff."
+    ),
 }
 
 _SIGNATURE_HEADERS = [
@@ -273,6 +276,11 @@ def build_document(*, public_origin: str) -> dict[str, Any]:
                         "500": {
                             "description": "Unexpected failure; retry later.",
                             "content": _json("ServerError"),
+                        },
+                        "503": {
+                            "description": "Temporarily unavailable (database outage); retry "
+                            "later with the same event id.",
+                            "content": _json("Unavailable"),
                         },
                     },
                 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import jsonschema_rs
 import pytest
 import requests
 
@@ -18,6 +19,7 @@ from accounts.models import AccountEvent, AccountStatus, User
 from activation.keys import generate_private_key
 from activation.models import ActivationEvent, ActivationOutcome, Bank
 from activation.notifications import activation_sms_body
+from activation.openapi import ACTIVATIONS_PATH, build_document
 from tests.bank_signing import (
     API_PATH,
     DEFAULT_COVERED,
@@ -582,6 +584,11 @@ def test_a_database_outage_during_key_lookup_is_a_503_not_a_401(
     assert response.status_code == 503
     assert response.json()["error"] == "unavailable"
     assert_nothing_happened(pending_account, sms_outbox)
+    # The answer is the one the OpenAPI document promises banks for 503.
+    document = build_document(public_origin="https://portal.example.sa")
+    documented = document["paths"][ACTIVATIONS_PATH]["post"]["responses"]["503"]
+    schema_name = documented["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    jsonschema_rs.validate(document["components"]["schemas"][schema_name], response.json())
 
 
 def test_a_huge_number_is_a_field_error_not_broken_json(signer):

@@ -37,6 +37,9 @@ def error_codes(rule: Callable[[str], object], value: str) -> set[str]:
         ("١٠٠٠٠٠٠٠٠٨", "1000000008"),  # Arabic-Indic digits
         ("۱۰۰۰۰۰۰۰۰۸", "1000000008"),  # Persian digits
         (" 1000 000 008 ", "1000000008"),
+        # Pasted from right-to-left text: isolates and the Arabic letter mark around it.
+        ("\u20661000000008\u2069", "1000000008"),
+        ("\u061c١٠٠٠٠٠٠٠٠٨\u2068", "1000000008"),
     ],
 )
 def test_valid_id_number_is_normalised_to_ten_ascii_digits(value, expected):
@@ -87,6 +90,7 @@ def test_id_kind_follows_the_first_digit(national_id, kind):
         "+966 50 123 4567",
         "٠٥٠١٢٣٤٥٦٧",  # Arabic-Indic digits
         "۰۵۰۱۲۳۴۵۶۷",  # Persian digits
+        "\u2066+966 50 123 4567\u2069",  # pasted with direction isolates
     ],
 )
 def test_saudi_mobile_in_any_usual_notation_becomes_e164(value):
