@@ -12,7 +12,6 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import User
-
 from tests.production_env import PRODUCTION, ROOT, process_env
 
 UNREACHABLE_REDIS = {

@@ -24,6 +24,7 @@ import requests
 from tests.production_env import PRODUCTION, ROOT, process_env
 
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "portal.example.sa"}
+TIMEOUT = 30
 
 
 def free_port() -> int:
@@ -59,12 +60,13 @@ def server(tmp_path_factory) -> Iterator[Server]:
         WEB_CONCURRENCY="2",
         GUNICORN_ACCESS_LOG="",
     )
-    for command in (
-        ["collectstatic", "--no-input", "-v", "0"],
-        ["migrate", "--no-input", "-v", "0"],
-    ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=120
+    for command in ("collectstatic", "migrate"):
+        subprocess.run(  # noqa: S603 - a fixed argv built here, no outside input
+            [sys.executable, "manage.py", command, "--no-input", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
         )
     log_path = work / "server.log"
     with log_path.open("w") as log:
@@ -98,21 +100,28 @@ def test_gunicorn_runs_several_workers(server):
 
 
 def test_healthz_is_ok_over_plain_http_for_the_load_balancer(server):
-    response = requests.get(f"{server.url}/healthz", headers={"Host": "portal.example.sa"})
+    response = requests.get(
+        f"{server.url}/healthz", headers={"Host": "portal.example.sa"}, timeout=TIMEOUT
+    )
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_plain_http_is_redirected_to_https(server):
     response = requests.get(
-        f"{server.url}/", headers={"Host": "portal.example.sa"}, allow_redirects=False
+        f"{server.url}/",
+        headers={"Host": "portal.example.sa"},
+        allow_redirects=False,
+        timeout=TIMEOUT,
     )
     assert response.status_code == 301
     assert response.headers["Location"] == "https://portal.example.sa/"
 
 
 def test_https_pages_carry_hsts_csp_and_secure_cookies(server):
-    response = requests.get(f"{server.url}/login/", headers=HTTPS, allow_redirects=False)
+    response = requests.get(
+        f"{server.url}/login/", headers=HTTPS, allow_redirects=False, timeout=TIMEOUT
+    )
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"] == (
         "max-age=31536000; includeSubDomains; preload"
@@ -124,16 +133,20 @@ def test_https_pages_carry_hsts_csp_and_secure_cookies(server):
 
 
 def test_unknown_hosts_are_refused(server):
-    response = requests.get(f"{server.url}/", headers={**HTTPS, "Host": "evil.example"})
+    response = requests.get(
+        f"{server.url}/", headers={**HTTPS, "Host": "evil.example"}, timeout=TIMEOUT
+    )
     assert response.status_code == 400
 
 
 def test_static_files_are_served_hashed_compressed_and_cached_for_ever(server):
-    page = requests.get(f"{server.url}/login/", headers=HTTPS).text
+    page = requests.get(f"{server.url}/login/", headers=HTTPS, timeout=TIMEOUT).text
     stylesheet = re.search(r'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', page)
     assert stylesheet, "the page must link the hashed file name from the manifest"
     response = requests.get(
-        f"{server.url}{stylesheet.group(1)}", headers={**HTTPS, "Accept-Encoding": "gzip"}
+        f"{server.url}{stylesheet.group(1)}",
+        headers={**HTTPS, "Accept-Encoding": "gzip"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/css")
@@ -146,6 +159,7 @@ def test_logs_are_json_with_the_request_id_and_no_full_id_number(server):
     response = requests.get(
         f"{server.url}/no-such-page/2123456788/",
         headers={**HTTPS, "X-Request-ID": request_id},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 404
     assert response.headers["X-Request-ID"] == request_id

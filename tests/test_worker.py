@@ -15,10 +15,13 @@ from django_tasks_db.models import DBTaskResult
 
 from activation.models import ActivationEvent
 from activation.services import Confirmation, activation_confirm
-from tests.bank_signing import anb_bank, register_key  # noqa: F401 (fixture)
+from tests.bank_signing import register_key
 from tests.factories import make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The fixture anb_bank.
+pytest_plugins = ["tests.bank_signing"]
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
