@@ -32,8 +32,9 @@ messages: install
 makemessages: install
 	$(BIN)/python manage.py makemessages -l ar -l en --ignore=$(VENV) --ignore=staticfiles --no-obsolete
 
+## Migrations, one machine at a time (a PostgreSQL advisory lock; see migrate_locked).
 migrate: install
-	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py migrate_locked -v 0
 
 ## The portal on http://127.0.0.1:8000 (SQLite, SMS printed to this console).
 run: install messages migrate
@@ -47,8 +48,8 @@ serve: install messages collectstatic migrate
 ## Production: the task worker (SMS after commit), any number of them beside the web processes.
 ## It waits until the schema is migrated (by `make serve` or the release step), never migrates.
 worker: install
-	@until $(BIN)/python manage.py migrate --check >/dev/null 2>&1; do \
-		echo "worker: waiting for migrations"; sleep 2; done
+	@until out=$$($(BIN)/python manage.py migrate --check 2>&1); do \
+		echo "worker: waiting for migrations: $$(echo "$$out" | tail -n 1)"; sleep 2; done
 	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload
 
 collectstatic: install

@@ -20,10 +20,10 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
 # Only the load balancer may set X-Forwarded-* (comma-separated addresses).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-# Access log to stdout, one line per request, with the request id the portal echoes back.
+# Access log to stdout as JSON lines (method, masked path, status, duration, request id); the
+# query string is never logged: it can carry personal data (an admin search by ID).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
-# Method and path only: a query string can carry personal data (an admin search by ID).
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+logger_class = "absher_portal.gunicorn_logging.JsonAccessLogger"
 errorlog = "-"
 wsgi_app = "absher_portal.wsgi:application"
 # gunicorn 27's control socket lives at one path per user: several servers on one machine (tests,

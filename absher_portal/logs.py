@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import re
 
+from django.http import HttpRequest
+
 from absher_portal.request_id import current_request_id
 
 #: Attributes every LogRecord has; anything else on a record came from ``extra=``.
@@ -66,8 +68,12 @@ class RedactFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         for name, value in list(vars(record).items()):
-            # Extras such as Django's ``request`` (whose repr holds the query string) are
-            # written out by the JSON formatter: keep only their masked text.
-            if name not in _STANDARD_ATTRIBUTES and not isinstance(value, int | float | None):
-                setattr(record, name, redact(str(value)))
+            # Extras are written out by the JSON formatter: keep only their masked text. A
+            # request (Django passes one) becomes its method and path: its repr would carry
+            # the query string, which can hold anything the client typed.
+            if name in _STANDARD_ATTRIBUTES or isinstance(value, int | float | None):
+                continue
+            if isinstance(value, HttpRequest):
+                value = f"{value.method} {value.path}"
+            setattr(record, name, redact(str(value)))
         return True

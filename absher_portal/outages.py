@@ -9,9 +9,12 @@ The person gets a translated "try again in a moment" page with ``Retry-After``; 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
+from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -32,18 +35,32 @@ def service_unavailable() -> HttpResponse:
     return response
 
 
-class ServiceUnavailableMiddleware:
-    """Turn a database or cache outage raised by a view into the 503 page.
+@receiver(got_request_exception, dispatch_uid="absher_portal.outages.note_outage")
+def note_outage(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """Mark a request whose unhandled error was an outage (Django sends this with the error
+    being handled, wherever it was raised: a view, or a middleware such as sessions')."""
+    if request is not None and isinstance(sys.exc_info()[1], OUTAGES):
+        request._portal_outage = True  # type: ignore[attr-defined]
 
-    Rate limits, lockouts and the session are all read inside views, so that is where an
-    outage surfaces; Django turns errors raised inside other middleware into 500s on its own.
+
+class ServiceUnavailableMiddleware:
+    """Turn a database or cache outage into the 503 page, wherever it surfaced.
+
+    Outermost but for the request id: Django turns an error raised inside any inner middleware
+    (the session read before the view, the session save after it) into a 500 response at that
+    layer; ``note_outage`` marks the request, and this swaps such a 500 for the 503 page.
+    Errors raised by views come through ``process_exception`` first, before the session is
+    saved, so the 503 does not depend on the session store working.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "_portal_outage", False):
+            return service_unavailable()
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OUTAGES):

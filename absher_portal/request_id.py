@@ -9,6 +9,8 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from absher_portal.client_ip import from_trusted_proxy
+
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
 _ACCEPTED = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
@@ -19,13 +21,17 @@ def current_request_id() -> str:
 
 
 class RequestIdMiddleware:
-    """Take a sane ``X-Request-ID`` from the proxy, or make one; echo it on the response."""
+    """Take a sane ``X-Request-ID`` from our proxy, or make one; echo it on the response.
+
+    Only a connection from a trusted proxy may name the id: it is stored on account events as
+    an audit field, and a client must not be able to forge it or put personal data in it.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if from_trusted_proxy(request) else ""
         request_id = incoming if _ACCEPTED.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = _request_id.set(request_id)

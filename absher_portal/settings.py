@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "absher_portal.request_id.RequestIdMiddleware",
+    # A database or Redis outage anywhere below becomes a translated 503, not a 500.
+    "absher_portal.outages.ServiceUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the web process, compressed and cached forever (hashed names).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -57,7 +59,6 @@ MIDDLEWARE = [
     "accounts.sessions.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "absher_portal.outages.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "absher_portal.urls"
@@ -172,6 +173,11 @@ RATELIMIT_USE_CACHE = "default"
 # How many proxies of ours (load balancer, ingress) sit in front of gunicorn: per-address limits
 # then key on the address the outermost one saw (absher_portal/client_ip.py).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Only connections from these networks may speak for the client (X-Forwarded-For, X-Request-ID).
+TRUSTED_PROXY_NETWORKS = env.list(
+    "TRUSTED_PROXY_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
 RATELIMIT_IP_META_KEY = "absher_portal.client_ip.client_ip"
 
 # --- Bank activation API (DESIGN §8) ---------------------------------------------------------
@@ -332,7 +338,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default config gives "django" a console handler of its own (unmasked, and
+        # a second copy of each line in development): ours replaces it.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # Twilio's HTTP client logs every request's URL and headers at INFO.
+        "twilio.http_client": {"level": "WARNING"},
         # runserver's own access log keeps its handler; ours replaces it with the same filters.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

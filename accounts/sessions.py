@@ -84,6 +84,10 @@ class AbsoluteSessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        self._end_timed_out_session(request)
+        return self.get_response(request)
+
+    def _end_timed_out_session(self, request: HttpRequest) -> None:
         session = request.session
         if SESSION_KEY in session:
             # Both checks run, so both stamps stay current.
@@ -98,7 +102,6 @@ class AbsoluteSessionTimeoutMiddleware:
                         "activity. Sign in again."
                     )
                 )
-        return self.get_response(request)
 
     def process_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         if notice := getattr(request, "_portal_session_timed_out", None):

@@ -78,12 +78,18 @@ def _claim(bank_id: int, event_id: str) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+class HolderChanging(Exception):
+    """The ID kept changing hands while we looked: ask the bank to retry (409)."""
+
+
 #: How often to look again for the holder of an ID that changed hands while we waited.
 _HOLDER_LOOKS = 3
 
 
 def _lock_holder(national_id: str) -> User | None:
     """Lock and return the account holding ``national_id``, or None if none does.
+
+    Raises :class:`HolderChanging` if the holder is still changing after a few looks.
 
     Under READ COMMITTED a locking read that waited for a row re-checks that row once the
     other transaction commits, but cannot see rows that transaction inserted. A registration
@@ -96,7 +102,8 @@ def _lock_holder(national_id: str) -> User | None:
         account = holders.select_for_update().first()
         if account is not None or not holders.exists():
             return account
-    return None
+    # Still changing hands: "nobody" would be a wrong answer, stored and replayed for ever.
+    raise HolderChanging(national_id)
 
 
 def _decide(confirmation: Confirmation) -> tuple[str, User | None]:
@@ -141,7 +148,10 @@ def activation_confirm(*, key: BankKey, confirmation: Confirmation) -> ApiResult
             if stored.fingerprint != fingerprint:
                 return EVENT_ID_REUSED
             return ApiResult(stored.response_status, stored.response_body)
-        outcome, account = _decide(confirmation)
+        try:
+            outcome, account = _decide(confirmation)
+        except HolderChanging:
+            return IN_FLIGHT
         result = _OUTCOMES[outcome]
         event = ActivationEvent.objects.create(
             bank=bank,

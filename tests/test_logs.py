@@ -30,13 +30,16 @@ def json_log():
     """Everything logged at INFO and above while the test runs, as production would write it."""
     stream = io.StringIO()
     handler = json_handler(stream)
-    root = logging.getLogger()
-    previous_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    # Django's own loggers do not propagate to the root (settings.LOGGING): listen to both.
+    loggers = [logging.getLogger(), logging.getLogger("django")]
+    previous_levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     yield stream
-    root.removeHandler(handler)
-    root.setLevel(previous_level)
+    for logger, level in zip(loggers, previous_levels, strict=True):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +86,11 @@ def test_a_whole_registration_logs_no_password_code_or_id(client, sms_outbox, js
         assert secret not in written
     for line in written.splitlines():
         assert json.loads(line)["request_id"] not in ("", None)
+
+
+def test_a_request_in_extras_is_logged_as_method_and_path_without_query(json_log, rf):
+    request = rf.get("/admin/accounts/user/", {"q": "1000000008", "token": "secret"})
+    logging.getLogger("django.request").warning("Forbidden", extra={"request": request})
+    line = json.loads(json_log.getvalue().splitlines()[-1])
+    assert line["request"] == "GET /admin/accounts/user/"
+    assert "secret" not in json_log.getvalue()

@@ -121,3 +121,25 @@ def test_a_redis_outage_gives_a_translated_503_page_not_a_500(method, url, data)
     assert response.headers["Retry-After"] == "30"
     assert "Service temporarily unavailable" in response.content.decode()
     assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_database_outage_while_reading_a_session_is_a_503(monkeypatch):
+    """The session is read by middleware before any view; that outage is a 503 too."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+    from django.db import OperationalError
+
+    from tests.factories import make_user
+
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user("ahmed2024", "1000000008", "0551234567", status="active"))
+    cache.clear()  # the session is no longer in the cache: cached_db reads the database
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(Session.objects, "get", database_down)
+    response = client.get(reverse("accounts:account"))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"

@@ -58,7 +58,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
         SECURE_PROXY_SSL_HEADER_TRUSTED="1",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
-        GUNICORN_ACCESS_LOG="",
+        TRUSTED_PROXY_COUNT="1",  # the test plays the balancer, from 127.0.0.1
     )
     for command in ("collectstatic", "migrate"):
         subprocess.run(  # noqa: S603 - a fixed argv built here, no outside input
@@ -167,5 +167,18 @@ def test_logs_are_json_with_the_request_id_and_no_full_id_number(server):
     lines = [line for line in server.log_lines() if line.get("request_id") == request_id]
     assert lines, server.log_path.read_text()
     assert {"time", "level", "logger", "message"} <= set(lines[0])
-    assert "21******88" in lines[0]["message"]
+    django_line, access_line = (
+        next(line for line in lines if line["logger"] == name)
+        for name in ("django.request", "gunicorn.access")
+    )
+    assert "21******88" in django_line["message"]
+    assert access_line["message"] == "GET /no-such-page/21******88/ 404"
+    assert access_line["status"] == 404
     assert "2123456788" not in server.log_path.read_text()
+
+
+def test_the_access_log_never_holds_the_query_string(server):
+    requests.get(f"{server.url}/login/?q=secret-query", headers=HTTPS, timeout=TIMEOUT)
+    time.sleep(0.3)
+    assert any(line.get("logger") == "gunicorn.access" for line in server.log_lines())
+    assert "secret-query" not in server.log_path.read_text()

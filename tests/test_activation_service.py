@@ -1,0 +1,45 @@
+"""``services.activation_confirm`` answers what it cannot decide with a retry, never a guess."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from accounts.models import AccountStatus
+from activation import services
+from activation.models import ActivationEvent
+from activation.services import Confirmation, activation_confirm
+from tests.bank_signing import register_key
+from tests.factories import make_user
+
+# The fixture anb_bank.
+pytest_plugins = ["tests.bank_signing"]
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_id_still_changing_hands_gets_a_retry_not_a_stored_no_pending_account(
+    anb_bank, monkeypatch
+):
+    """If the holder keeps changing while we look (registrations superseding each other),
+    the bank is told to retry (409) and nothing is stored, so a replay can still activate."""
+    key, _ = register_key(anb_bank, "anb-service-1")
+    account = make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    confirmation = Confirmation(
+        event_id="evt-changing-1",
+        national_id="1000000008",
+        mobile="+966551234567",
+        channel="atm",
+        confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+    )
+    monkeypatch.setattr(services, "_HOLDER_LOOKS", 0)  # every look "lost" the race
+
+    result = activation_confirm(key=key, confirmation=confirmation)
+
+    assert (result.status, result.body["error"]) == (409, "in_flight")
+    assert not ActivationEvent.objects.exists()
+    monkeypatch.undo()
+    assert activation_confirm(key=key, confirmation=confirmation).body == {"status": "activated"}
+    account.refresh_from_db()
+    assert account.status == AccountStatus.ACTIVE
