@@ -16,22 +16,27 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_lists import LargeListMixin, ltr_text
 from accounts.models import mask_mobile
-from accounts.sms_records import PROBLEM_STATUSES, SmsDelivery
+from accounts.sms_records import PROBLEM_STATUSES, UNKNOWN_STATUSES, SmsDelivery
 from accounts.validators import normalize_saudi_mobile, to_ascii_digits
 
 
 class DeliveryProblemFilter(admin.SimpleListFilter):
-    """One choice, "Not delivered": refused, failed or undelivered, whatever the status."""
+    """ "Not delivered" (refused, failed, undelivered) and "Outcome unknown".
+
+    Unknown: still being handed to the provider (a sender that died half-way stays so) or an
+    answer that left it open (timeout, lost connection); a status callback may settle it.
+    """
 
     title = _("delivery")
     parameter_name = "delivery"
+    statuses = {"problem": PROBLEM_STATUSES, "unknown": UNKNOWN_STATUSES}
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        return [("problem", _("Not delivered"))]
+        return [("problem", _("Not delivered")), ("unknown", _("Outcome unknown"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "problem":
-            return queryset.filter(status__in=PROBLEM_STATUSES)
+        if statuses := self.statuses.get(self.value() or ""):
+            return queryset.filter(status__in=statuses)
         return queryset
 
 
@@ -60,6 +65,7 @@ class SmsDeliveryAdmin(LargeListMixin, admin.ModelAdmin):
         "status",
         "error_reason",
         "error_code",
+        "dedupe_key",
     )
     readonly_fields = fields
 

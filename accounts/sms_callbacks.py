@@ -5,12 +5,15 @@ status changes, signed in ``X-Twilio-Signature`` with the account's auth token o
 requested and the posted fields. The URL is rebuilt from ``PUBLIC_ORIGIN``, never from the Host
 header, so a proxy cannot change what is checked (as for the bank API, DESIGN §8).
 
+The URL's ``delivery`` query names the portal's ``SmsDelivery`` row, which is committed before
+Twilio is asked: a report that overtakes Twilio's answer to the send (and so arrives before the
+row knows the message id) is stored on that row and fills in its id.
+
 Answers: 403 for a missing or wrong signature (or no auth token configured: nothing can be
 trusted then); 400 for a form without a message id or status; 200 otherwise, including for a
 message id the portal does not know or a status it does not track. Twilio does not retry status
 callbacks, so a 404 would only fill its debugger with errors for messages that are not this
-portal's to track (another application on the same account, or a send whose answer timed out
-before its id was known).
+portal's to track (another application on the same account).
 """
 
 from __future__ import annotations
@@ -40,6 +43,14 @@ def signature_is_valid(request: HttpRequest) -> bool:
     return RequestValidator(token).validate(url, request.POST, signature)
 
 
+def _delivery_id(raw: str) -> int | None:
+    """The ``delivery`` query value (a row id the portal put in the URL), if it is one."""
+    raw = raw.strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
+
+
 def _error_code(raw: str) -> int | None:
     """Twilio's ``ErrorCode`` (absent, empty or a number); anything else is ignored."""
     raw = raw.strip()
@@ -64,7 +75,7 @@ def twilio_status_callback(request: HttpRequest) -> HttpResponse:
         logger.info("Twilio status %r for %s is not tracked", reported[:20], sid[:64])
         return HttpResponse(status=200)
     error_code = _error_code(request.POST.get("ErrorCode", ""))
-    if not apply_provider_status(sid[:64], status, error_code=error_code):
-        # An unknown id, or a status at or behind the one stored (late or repeated).
-        logger.info("Twilio status %s for %s changed nothing", status, sid[:64])
+    delivery_id = _delivery_id(request.GET.get("delivery", ""))
+    if not apply_provider_status(sid[:64], status, error_code=error_code, delivery_id=delivery_id):
+        logger.info("Twilio status %s for unknown message %s", status, sid[:64])
     return HttpResponse(status=200)

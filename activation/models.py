@@ -136,7 +136,20 @@ class ActivationEvent(models.Model):
     response_status = models.PositiveSmallIntegerField(_("response status"))
     response_body = models.JSONField(_("response body"))
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
-    notified_at = models.DateTimeField(_("activation SMS sent"), null=True, blank=True)
+    # The claim (a worker took the SMS, before sending) and the success (the provider took
+    # it) are apart, so a send that died in between shows, and is never sent again.
+    sms_claimed_at = models.DateTimeField(
+        _("activation SMS taken by a worker"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set before the activation SMS is sent and kept when it may have gone out, so it is "
+            "never sent twice. Set without “accepted by the SMS provider”: not known to be sent."
+        ),
+    )
+    notified_at = models.DateTimeField(
+        _("activation SMS accepted by the SMS provider"), null=True, blank=True
+    )
     sms_attempts = models.PositiveSmallIntegerField(_("activation SMS attempts"), default=0)
     sms_retry_at = models.DateTimeField(
         _("next activation SMS attempt"),

@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from accounts.lifecycle import record_event
+from accounts.models import AccountEvent
 from accounts.sms_records import SmsDelivery, SmsStatus
 from accounts.tasks import notify_password_changed
 from activation.models import ActivationEvent
@@ -67,9 +69,11 @@ def event(anb_bank, offline_twilio) -> ActivationEvent:
     return ActivationEvent.objects.get()
 
 
-def state(event: ActivationEvent) -> tuple[int, bool, datetime | None]:
+def state(event: ActivationEvent) -> tuple[int, bool, bool, datetime | None]:
+    """Attempts, claimed, accepted by the provider (``notified_at``), next attempt."""
     event.refresh_from_db()
-    return event.sms_attempts, event.notified_at is not None, event.sms_retry_at
+    claimed, notified = event.sms_claimed_at is not None, event.notified_at is not None
+    return event.sms_attempts, claimed, notified, event.sms_retry_at
 
 
 def task_runs() -> list[tuple[str, datetime | None, list]]:
@@ -98,13 +102,13 @@ def test_two_failures_then_success_send_one_sms_with_growing_waits(
     offline_twilio.script(DOWN, OUTAGES["connect_timeout"], CREATED)
 
     run_worker()
-    assert state(event) == (1, False, START + timedelta(seconds=30))
+    assert state(event) == (1, False, False, START + timedelta(seconds=30))
     run_worker()  # the retry is not due yet
     assert len(offline_twilio.calls) == 1
 
     time_machine.shift(30)
     run_worker()
-    assert state(event) == (2, False, START + timedelta(seconds=150))
+    assert state(event) == (2, False, False, START + timedelta(seconds=150))
 
     time_machine.shift(120)
     run_worker()
@@ -112,7 +116,7 @@ def test_two_failures_then_success_send_one_sms_with_growing_waits(
 
     assert len(offline_twilio.sent_bodies()) == 1
     assert len(offline_twilio.calls) == 3
-    assert state(event) == (3, True, None)
+    assert state(event) == (3, True, True, None)
     assert task_runs() == [
         ("FAILED", None, [event.pk]),
         ("FAILED", START + timedelta(seconds=30), [event.pk]),
@@ -135,7 +139,7 @@ def test_gives_up_after_the_last_wait_and_the_sweep_leaves_it(
         run_worker()
 
     assert len(offline_twilio.calls) == 3
-    assert state(event) == (3, False, None)
+    assert state(event) == (3, False, False, None)
     assert activation_records() == [SmsStatus.FAILED] * 3
     assert f"activation SMS for event {event.pk} given up after 3 attempts" in caplog.text
 
@@ -150,11 +154,11 @@ def test_a_number_twilio_refuses_is_not_tried_again(event, offline_twilio, time_
     run_worker()
 
     assert len(offline_twilio.calls) == 1
-    assert state(event) == (1, False, None)
+    assert state(event) == (1, False, False, None)
     assert activation_records() == [SmsStatus.NOT_SENT]
 
 
-@pytest.mark.parametrize("outage", ["timeout", "http_500"])
+@pytest.mark.parametrize("outage", ["timeout", "http_500", "reset_after_send", "chunked_reply"])
 def test_a_send_that_may_have_gone_through_is_never_repeated(
     event, offline_twilio, time_machine, outage
 ):
@@ -166,7 +170,9 @@ def test_a_send_that_may_have_gone_through_is_never_repeated(
     run_worker()
 
     assert len(offline_twilio.calls) == 1
-    assert state(event) == (1, True, None)  # kept as claimed: it may have been delivered
+    # Kept as claimed (it may have been delivered), but not shown as accepted.
+    assert state(event) == (1, True, False, None)
+    assert activation_records() == [SmsStatus.UNKNOWN]
 
 
 def test_the_sweep_waits_for_a_scheduled_retry_and_both_together_send_once(
@@ -186,7 +192,7 @@ def test_the_sweep_waits_for_a_scheduled_retry_and_both_together_send_once(
     run_worker()
 
     assert len(offline_twilio.sent_bodies()) == 1
-    assert state(event) == (2, True, None)
+    assert state(event) == (2, True, True, None)
 
 
 def test_a_record_that_cannot_be_written_after_the_send_does_not_send_again(
@@ -207,7 +213,7 @@ def test_a_record_that_cannot_be_written_after_the_send_does_not_send_again(
     run_worker()
 
     assert len(offline_twilio.sent_bodies()) == 1
-    assert state(event) == (1, True, None)
+    assert state(event) == (1, True, True, None)  # Twilio took it: the record is only bookkeeping
     assert task_runs() == [("SUCCESSFUL", None, [event.pk])]
 
 
@@ -235,11 +241,12 @@ def test_workers_running_the_same_task_at_once_send_one_sms(event, offline_twili
 
     assert errors == []
     assert len(offline_twilio.calls) == 1
-    assert state(event) == (1, True, None)
+    assert state(event) == (1, True, True, None)
 
 
 def test_the_password_changed_notice_is_retried_the_same_way(offline_twilio, time_machine):
     account = make_user("sara2024", "1058529940", "0561234567")
+    change = record_event(account=account, kind=AccountEvent.Kind.PASSWORD_CHANGED, source="reset")
     offline_twilio.script(DOWN, CREATED)
     notify_password_changed.enqueue(account.pk)
 
@@ -252,5 +259,5 @@ def test_the_password_changed_notice_is_retried_the_same_way(offline_twilio, tim
     assert len(offline_twilio.sent_bodies()) == 1
     assert task_runs() == [
         ("FAILED", None, [account.pk]),
-        ("SUCCESSFUL", START + timedelta(seconds=30), [account.pk, 2]),
+        ("SUCCESSFUL", START + timedelta(seconds=30), [account.pk, 2, change.pk]),
     ]

@@ -208,6 +208,12 @@ def test_twilio_connection_failure_is_connection_error(twilio_settings, caplog):
         ("timeout", "timeout", True, None),
         # Never connected: certainly nothing was created.
         ("connect_timeout", "connection_error", False, None),
+        ("connection_refused", "connection_error", False, None),
+        ("dns_failure", "connection_error", False, None),
+        ("tls_handshake", "connection_error", False, None),
+        # Connected and written, then the connection broke: Twilio may have read it.
+        ("reset_after_send", "connection_error", True, None),
+        ("chunked_reply", "connection_error", True, None),
         # A 500 may come after the message was created; a 503 or 429 says it was not handled.
         ("http_500", "provider_error", True, None),
         ("http_503", "provider_error", False, 20503),

@@ -7,10 +7,12 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.sms import SmsError, SmsMessage, send_sms
+from accounts.sms import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
+from accounts.sms.backends import BaseSmsBackend
 from accounts.sms_records import SmsDelivery, SmsStatus
 from tests.factories import TEST_PASSWORD, make_user
 from tests.twilio_fakes import OUTAGES, message_sid
@@ -74,9 +76,15 @@ def test_a_message_twilio_accepted_is_recorded_queued_with_its_sid(offline_twili
         ("not_mobile_21614", SmsStatus.NOT_SENT, "invalid_number", 21614),
         ("http_429", SmsStatus.NOT_SENT, "rate_limited", 20429),
         ("http_503", SmsStatus.FAILED, "provider_error", 20503),
-        ("http_500", SmsStatus.FAILED, "provider_error", None),
-        ("timeout", SmsStatus.FAILED, "timeout", None),
         ("connect_timeout", SmsStatus.FAILED, "connection_error", None),
+        ("connection_refused", SmsStatus.FAILED, "connection_error", None),
+        ("dns_failure", SmsStatus.FAILED, "connection_error", None),
+        ("tls_handshake", SmsStatus.FAILED, "connection_error", None),
+        # Twilio may have taken these: a later status report may still say what became of it.
+        ("http_500", SmsStatus.UNKNOWN, "provider_error", None),
+        ("timeout", SmsStatus.UNKNOWN, "timeout", None),
+        ("reset_after_send", SmsStatus.UNKNOWN, "connection_error", None),
+        ("chunked_reply", SmsStatus.UNKNOWN, "connection_error", None),
     ],
 )
 def test_a_message_twilio_did_not_take_is_recorded_with_the_reason_and_the_error_raised(
@@ -104,9 +112,63 @@ def test_a_record_that_cannot_be_written_does_not_turn_a_sent_sms_into_an_error(
 
     assert sid == message_sid(1)
     assert offline_twilio.sent_bodies() == [MESSAGE.body]
-    assert SmsDelivery.objects.count() == 1
+    # The row written before sending stays as it was: handed over, outcome not recorded.
+    record = SmsDelivery.objects.exclude(provider_message_id=message_sid(1)).get()
+    assert (record.status, record.provider_message_id) == (SmsStatus.SUBMITTING, None)
     assert "could not record an SMS attempt" in caplog.text
     assert CODE not in caplog.text
+
+
+class BrokenBackend(BaseSmsBackend):
+    """A transport with a bug: it fails with something that is not an ``SmsError``."""
+
+    def send(self, message: SmsMessage) -> str | None:
+        raise KeyError("not an SmsError")
+
+
+def test_a_backend_failing_with_another_exception_leaves_a_record_and_the_error_raised(settings):
+    settings.SMS_BACKEND = "tests.test_sms_delivery_records.BrokenBackend"
+
+    with pytest.raises(KeyError):
+        send_sms(MESSAGE)
+
+    record = SmsDelivery.objects.get()
+    assert (record.status, record.error_reason) == (SmsStatus.UNKNOWN, "internal_error")
+
+
+def test_the_record_is_committed_before_the_provider_is_asked(offline_twilio):
+    seen: list[tuple[str, str | None]] = []
+    offline_twilio.before_answer = lambda call: seen.extend(
+        SmsDelivery.objects.values_list("status", "provider_message_id")
+    )
+
+    send_sms(MESSAGE)
+
+    assert seen == [(SmsStatus.SUBMITTING, None)]
+    callback = offline_twilio.calls[0]["data"]["StatusCallback"]
+    assert callback.endswith(f"?delivery={SmsDelivery.objects.get().pk}")
+
+
+def test_sending_inside_a_callers_transaction_is_refused_before_anything_is_sent(sms_outbox):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_sms(MESSAGE)
+
+    assert sms_outbox == []
+    assert not SmsDelivery.objects.exists()
+
+
+def test_a_second_send_with_the_same_dedupe_key_sends_nothing(sms_outbox):
+    send_sms(MESSAGE, dedupe_key="password_changed:7:1")
+
+    with pytest.raises(SmsAlreadyClaimed):
+        send_sms(MESSAGE, dedupe_key="password_changed:7:1")
+    send_sms(MESSAGE, dedupe_key="password_changed:7:2")
+
+    assert len(sms_outbox) == 2
+    assert list(SmsDelivery.objects.order_by("id").values_list("dedupe_key", flat=True)) == [
+        "password_changed:7:1",
+        "password_changed:7:2",
+    ]
 
 
 def test_the_record_has_no_field_for_the_body():
@@ -143,6 +205,8 @@ def rows() -> dict[str, SmsDelivery]:
             4, SmsStatus.NOT_SENT, error_reason="invalid_number", error_code=21211
         ),
         "queued": delivery(5, SmsStatus.QUEUED, provider_message_id=message_sid(5)),
+        "unknown": delivery(6, SmsStatus.UNKNOWN, error_reason="timeout"),
+        "submitting": delivery(7, SmsStatus.SUBMITTING, purpose="password_changed"),
     }
 
 
@@ -167,6 +231,12 @@ def test_not_delivered_shows_refused_failed_and_undelivered_only(staff_client, r
     response = staff_client.get(CHANGELIST, {"delivery": "problem"})
 
     assert listed(response) == {rows[k].pk for k in ("undelivered", "failed", "not_sent")}
+
+
+def test_outcome_unknown_shows_sends_that_may_or_may_not_have_gone(staff_client, rows):
+    response = staff_client.get(CHANGELIST, {"delivery": "unknown"})
+
+    assert listed(response) == {rows[k].pk for k in ("unknown", "submitting")}
 
 
 def test_filters_by_status_and_purpose(staff_client, rows):

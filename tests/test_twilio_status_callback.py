@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from http import HTTPStatus
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.db import connection
@@ -11,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
-from accounts.sms import SmsMessage, send_sms
+from accounts.sms import SmsError, SmsMessage, send_sms
 from accounts.sms_records import SmsDelivery, SmsStatus
-from tests.twilio_fakes import TOKEN, configure_twilio, message_sid
+from tests.twilio_fakes import OUTAGES, TOKEN, configure_twilio, message_sid
 
 pytest_plugins = ["tests.twilio_fixtures"]  # the offline_twilio fixture
 
@@ -64,7 +65,9 @@ def report(
     }
     if signature is None:
         signature = RequestValidator(token).compute_signature(url, data)
-    return client.post(PATH, data, HTTP_X_TWILIO_SIGNATURE=signature)
+    target = urlsplit(url)  # Twilio requests the URL it was given, query string included
+    path = f"{target.path}?{target.query}" if target.query else target.path
+    return client.post(path, data, HTTP_X_TWILIO_SIGNATURE=signature)
 
 
 def stored(record: SmsDelivery) -> tuple[str, int | None]:
@@ -181,6 +184,101 @@ def test_the_url_twilio_is_given_is_the_url_the_signature_is_checked_against(
     assert response.status_code == HTTPStatus.OK
     assert sid == message_sid(1)
     assert SmsDelivery.objects.get(provider_message_id=sid).status == SmsStatus.DELIVERED
+
+
+@pytest.mark.parametrize("delivery", ["abc", "-1", "٣", "9" * 40, ""])
+def test_a_junk_delivery_in_the_url_falls_back_to_the_message_id(client, record, delivery):
+    response = report(client, "delivered", url=f"{PUBLIC_URL}?delivery={quote(delivery)}")
+    assert response.status_code == HTTPStatus.OK
+    assert stored(record)[0] == SmsStatus.DELIVERED
+
+
+def test_a_report_naming_a_record_of_another_message_is_not_stored_on_it(client, record):
+    other = SmsDelivery.objects.create(
+        recipient="+966561234567",
+        purpose="login",
+        backend="twilio",
+        provider_message_id="SM" + "d" * 32,
+        status=SmsStatus.QUEUED,
+    )
+
+    response = report(client, "failed", url=f"{PUBLIC_URL}?delivery={other.pk}")
+
+    assert response.status_code == HTTPStatus.OK
+    assert stored(other)[0] == SmsStatus.QUEUED
+    assert stored(record)[0] == SmsStatus.FAILED  # the report's own message
+
+
+def callback_from_another_process(reported: str, **fields: str):
+    """``before_answer`` for the fake: Twilio's report reaches another web process (thread,
+    connection) and is handled there while this one still waits for Twilio's answer."""
+    answers: list[int] = []
+
+    def post(call: dict) -> None:
+        def handle() -> None:
+            try:
+                url = call["data"]["StatusCallback"]
+                answers.append(
+                    report(Client(), reported, sid=SMS_SID, url=url, **fields).status_code
+                )
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=handle)
+        thread.start()
+        thread.join(timeout=30)
+
+    return post, answers
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("reported", "fields", "final"),
+    [
+        ("undelivered", {"ErrorCode": "30003"}, (SmsStatus.UNDELIVERED, 30003)),
+        ("failed", {"ErrorCode": "30008"}, (SmsStatus.FAILED, 30008)),
+        ("delivered", {}, (SmsStatus.DELIVERED, None)),
+    ],
+)
+def test_a_report_that_overtakes_twilios_answer_is_stored(offline_twilio, reported, fields, final):
+    post, answers = callback_from_another_process(reported, **fields)
+    offline_twilio.before_answer = post
+    offline_twilio.script((201, {"sid": SMS_SID, "status": "queued"}))
+
+    sid = send_sms(SmsMessage(to="+966551234567", body="Code 123456", purpose="login"))
+
+    assert answers == [HTTPStatus.OK]
+    record = SmsDelivery.objects.get()
+    assert record.provider_message_id == sid == SMS_SID
+    assert stored(record) == final
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("outage", ["timeout", "reset_after_send", "http_500"])
+def test_a_send_that_may_have_gone_through_is_settled_by_twilios_report(offline_twilio, outage):
+    post, answers = callback_from_another_process("delivered")
+    offline_twilio.before_answer = post
+    offline_twilio.script(OUTAGES[outage])
+
+    with pytest.raises(SmsError):
+        send_sms(SmsMessage(to="+966551234567", body="Code 123456", purpose="login"))
+
+    assert answers == [HTTPStatus.OK]
+    record = SmsDelivery.objects.get()
+    assert (record.provider_message_id, record.status) == (SMS_SID, SmsStatus.DELIVERED)
+    assert record.error_reason in {"timeout", "connection_error", "provider_error"}
+
+
+def test_without_a_report_a_send_that_may_have_gone_through_stays_unknown(offline_twilio, client):
+    offline_twilio.script(OUTAGES["timeout"])
+    with pytest.raises(SmsError):
+        send_sms(SmsMessage(to="+966551234567", body="Code 123456", purpose="login"))
+    record = SmsDelivery.objects.get()
+    assert (record.status, record.error_reason) == (SmsStatus.UNKNOWN, "timeout")
+
+    url = offline_twilio.calls[0]["data"]["StatusCallback"]
+    assert report(client, "sent", url=url).status_code == HTTPStatus.OK  # a later report
+    assert stored(record)[0] == SmsStatus.SENT
 
 
 @pytest.mark.postgres

@@ -12,7 +12,7 @@ the names defined here without a cycle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKEND_ALIASES",
+    "SmsAlreadyClaimed",
     "SmsError",
     "SmsMessage",
     "get_backend",
@@ -46,11 +47,17 @@ outbox: list[dict[str, str]] = []
 
 @dataclass(frozen=True)
 class SmsMessage:
-    """One text message; ``purpose`` ("registration", "login", "reset", ...) is for logs/tests."""
+    """One text message; ``purpose`` ("registration", "login", "reset", ...) is for logs/tests.
+
+    ``delivery_id`` is the ``SmsDelivery`` row of this attempt, set by :func:`send_sms` before
+    the backend runs: Twilio's status callback URL names it, so a report that arrives before
+    Twilio's answer (and its message SID) still finds its row.
+    """
 
     to: str
     body: str
     purpose: str
+    delivery_id: int | None = None
 
     def __repr__(self) -> str:
         # The body holds a one-time code: keep it out of reprs that end up in tracebacks.
@@ -70,7 +77,8 @@ class SmsError(Exception):
     the person; it is also the whole exception text, so logging the error never leaks a code.
     ``provider_code`` is the provider's own error number (Twilio's 21211, 20429...), if any.
     ``maybe_sent`` is True when the request may have reached the provider before it failed
-    (no answer in time): the message may still arrive, so sending it again could send it twice.
+    (no answer in time, a connection lost after the request was written, a 500): the message
+    may still arrive, so sending it again could send it twice.
     """
 
     def __init__(
@@ -84,6 +92,13 @@ class SmsError(Exception):
         self.reason = reason
         self.provider_code = provider_code
         self.maybe_sent = maybe_sent
+
+
+class SmsAlreadyClaimed(Exception):
+    """Another attempt already holds this message's ``dedupe_key``: this one sent nothing.
+
+    Not an :class:`SmsError`: nothing failed, and a caller must neither retry nor count it.
+    """
 
 
 def get_backend_class() -> type[BaseSmsBackend]:
@@ -109,22 +124,38 @@ def get_backend(**kwargs: Any) -> BaseSmsBackend:
     return get_backend_class()(**kwargs)
 
 
-def send_sms(message: SmsMessage) -> str | None:
+def send_sms(message: SmsMessage, *, dedupe_key: str | None = None) -> str | None:
     """Send ``message`` with the configured backend; return the provider's id, if any.
 
     Raises :class:`SmsError` when the provider refuses or cannot be reached, so the request
-    that sends a code can tell the person at once (DESIGN §5). Every attempt, sent or not,
-    leaves an ``SmsDelivery`` row (never the body) that staff can look at and that the
-    provider's status callbacks update.
+    that sends a code can tell the person at once (DESIGN §5). Every attempt leaves an
+    ``SmsDelivery`` row (never the body), written and committed *before* the backend runs, so
+    the provider's status callbacks always find it, and completed afterwards. Call it outside
+    any transaction (``accounts.sms_records.start_attempt`` refuses otherwise).
+
+    ``dedupe_key`` makes the send at most once: the row is inserted under that unique key
+    first, and a second attempt with the same key raises :class:`SmsAlreadyClaimed` without
+    sending. Any other exception from the backend marks the row "may have been sent"
+    (``internal_error``) and propagates.
     """
-    from accounts.sms_records import record_attempt
+    from accounts.sms_records import finish_attempt, start_attempt
 
     backend_name = str(getattr(settings, "SMS_BACKEND", "") or "console")
-    record = {"recipient": message.to, "purpose": message.purpose, "backend": backend_name}
+    record = start_attempt(
+        recipient=message.to,
+        purpose=message.purpose,
+        backend=backend_name,
+        dedupe_key=dedupe_key,
+    )
+    if record is not None:
+        message = replace(message, delivery_id=record.pk)
     try:
         provider_id = get_backend().send(message)
     except SmsError as exc:
-        record_attempt(**record, error_reason=exc.reason, error_code=exc.provider_code)
+        finish_attempt(record, error=exc)
         raise
-    record_attempt(**record, provider_message_id=provider_id)
+    except Exception:
+        finish_attempt(record, error=SmsError("internal_error", maybe_sent=True))
+        raise
+    finish_attempt(record, provider_message_id=provider_id)
     return provider_id

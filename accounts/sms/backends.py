@@ -10,12 +10,16 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import ssl
 import sys
 import threading
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import requests
+import urllib3.exceptions
 from django.conf import settings
 from django.utils import timezone
 
@@ -143,19 +147,18 @@ class TwilioBackend(BaseSmsBackend):
         options: dict[str, str] = (
             {"messaging_service_sid": service_sid} if service_sid else {"from_": sender}
         )
-        if callback := status_callback_url():
+        if callback := status_callback_url(message.delivery_id):
             options["status_callback"] = callback
         try:
             client = Client(sid, token, http_client=self._http_client())
             created = client.messages.create(to=message.to, body=message.body, **options)
-        except requests.exceptions.ConnectTimeout:
-            # Never connected (ConnectTimeout is also a ConnectionError): certainly not sent.
-            self._fail("connection_error", message)
-        except requests.exceptions.Timeout:
-            # Sent, but no answer in time: Twilio may have created the message anyway.
-            self._fail("timeout", message, maybe_sent=True)
-        except requests.exceptions.RequestException:
-            self._fail("connection_error", message)
+        except requests.exceptions.RequestException as exc:
+            if never_connected(exc):
+                self._fail("connection_error", message)
+            # The request may have been written: Twilio may have created the message, even
+            # if no answer came in time, the connection broke, or the answer was cut off.
+            timeout = isinstance(exc, requests.exceptions.Timeout)
+            self._fail("timeout" if timeout else "connection_error", message, maybe_sent=True)
         except TwilioException as exc:
             # TwilioRestException (legacy error body) and TwilioServiceException (RFC 9457)
             # both carry ``status`` and ``code``; neither is a subclass of the other.
@@ -199,9 +202,11 @@ class TwilioBackend(BaseSmsBackend):
         raise SmsError(reason, provider_code=provider_code, maybe_sent=maybe_sent) from None
 
 
-def status_callback_url() -> str:
+def status_callback_url(delivery_id: int | None = None) -> str:
     """Where Twilio reports delivery status: ``PUBLIC_ORIGIN`` + the callback's path.
 
+    The query names the ``SmsDelivery`` row (Twilio signs the whole URL, so nobody else can
+    name one): a report that arrives before Twilio's answer to the send finds its row.
     Only for an ``https`` origin: Twilio cannot reach a developer's ``http://127.0.0.1``, and
     a callback carries the phone number, which must not cross the internet in clear text.
     """
@@ -210,7 +215,55 @@ def status_callback_url() -> str:
     origin = settings.PUBLIC_ORIGIN
     if not origin.startswith("https://"):
         return ""
-    return origin + reverse("accounts:twilio_status_callback")
+    url = origin + reverse("accounts:twilio_status_callback")
+    return url if delivery_id is None else f"{url}?delivery={delivery_id}"
+
+
+#: urllib3's errors for a connection that never opened: refused, unreachable, a name that
+#: does not resolve (NameResolutionError is a NewConnectionError), no answer to connect.
+_NOT_CONNECTED = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+
+
+def never_connected(error: BaseException) -> bool:
+    """Whether a transport error came before any of the request was written: certainly unsent.
+
+    requests wraps urllib3's error: ``ConnectionError(MaxRetryError(reason=NewConnectionError))``
+    for a refused connection or unknown name, ``ConnectTimeout`` for no answer to connect,
+    ``SSLError(MaxRetryError(reason=SSLError(ssl.SSLError)))`` for a TLS failure. A TLS error
+    counts only if raised by the handshake (a certificate, a protocol mismatch): once it is
+    done the request may be written. Everything else, such as ``ConnectionError(ProtocolError(
+    'Connection aborted.', RemoteDisconnected))`` or ``ChunkedEncodingError`` while reading the
+    answer, may come after Twilio read the request.
+    """
+    for exc in _wrapped(error):
+        if isinstance(exc, (requests.exceptions.ConnectTimeout, *_NOT_CONNECTED)):
+            return True
+        if isinstance(exc, ssl.SSLError) and _raised_by_handshake(exc):
+            return True
+    return False
+
+
+def _wrapped(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and every exception it wraps: in its arguments, ``reason`` or ``__cause__``."""
+    pending, seen = [error], set()
+    while pending:
+        exc = pending.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        yield exc
+        inner = [*exc.args, getattr(exc, "reason", None), exc.__cause__]
+        pending.extend(e for e in inner if isinstance(e, BaseException))
+
+
+def _raised_by_handshake(error: ssl.SSLError) -> bool:
+    """Whether the TLS handshake raised ``error`` (its traceback runs through do_handshake)."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return True
+    return any(
+        frame.f_code.co_name == "do_handshake" and frame.f_globals.get("__name__") == "ssl"
+        for frame, _line in traceback.walk_tb(error.__traceback__)
+    )
 
 
 def _maybe_processed(status: int | None) -> bool:

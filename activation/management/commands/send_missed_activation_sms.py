@@ -1,14 +1,22 @@
-"""``manage.py send_missed_activation_sms``: queue activation SMS that were never sent."""
+"""``manage.py send_missed_activation_sms``: queue activation SMS that were never sent.
+
+It also reports activation SMS that a worker claimed long ago without the provider taking them
+(the worker died, or the send may have gone out): those are never sent again, so a person must
+look at them (the SMS deliveries in the admin show what is known).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from activation.management import PortalCommand
-from activation.tasks import queue_missed_activation_sms
+from activation.tasks import queue_missed_activation_sms, report_stale_claims
+
+#: The longest look-back accepted: more is a mistake, and would overflow the date arithmetic.
+YEAR_SECONDS = 365 * 24 * 3600
 
 
 class Command(PortalCommand):
@@ -27,13 +35,42 @@ class Command(PortalCommand):
                 "Only activations older than this, to leave in-flight ones alone (default 60)."
             ),
         )
+        parser.add_argument(
+            "--stale-after",
+            type=int,
+            default=15,
+            metavar="MINUTES",
+            help=gettext_lazy(
+                "Report activation SMS taken by a worker this long ago and not known to be sent "
+                "(default 15). They are not sent again."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         older_than = options["older_than"]
-        if older_than < 0:
-            raise CommandError(gettext_lazy("--older-than must be zero or more seconds."))
+        if not 0 <= older_than <= YEAR_SECONDS:
+            raise CommandError(
+                gettext("--older-than must be between 0 and %(max)d seconds.")
+                % {"max": YEAR_SECONDS}
+            )
+        stale_after = options["stale_after"]
+        if not 0 <= stale_after <= YEAR_SECONDS // 60:
+            raise CommandError(
+                gettext("--stale-after must be between 0 and %(max)d minutes.")
+                % {"max": YEAR_SECONDS // 60}
+            )
         count = queue_missed_activation_sms(older_than_seconds=older_than)
         message = ngettext(
             "Queued %(count)d activation SMS.", "Queued %(count)d activation SMS.", count
         ) % {"count": count}
         self.stdout.write(self.style.SUCCESS(message))
+        stale = report_stale_claims(older_than_seconds=stale_after * 60)
+        if stale:
+            warning = ngettext(
+                "%(count)d activation SMS was taken by a worker but is not known to be sent; it "
+                "is not sent again. Check it under SMS deliveries in the admin.",
+                "%(count)d activation SMS were taken by a worker but are not known to be sent; "
+                "they are not sent again. Check them under SMS deliveries in the admin.",
+                stale,
+            ) % {"count": stale}
+            self.stdout.write(self.style.WARNING(warning))
