@@ -120,6 +120,9 @@ class ActivationEventAdmin(LargeListMixin, admin.ModelAdmin):
         "response_body",
         "fingerprint",
         "received_at",
+        "sms_claimed_at",
+        "sms_attempts",
+        "sms_retry_at",
         "notified_at",
     )
     readonly_fields = fields

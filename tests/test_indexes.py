@@ -52,7 +52,7 @@ from accounts.registration import _lock_holders
 from accounts.reset import _matching_account
 from activation.models import ActivationEvent, ActivationOutcome, Bank, BankKey
 from activation.services import Confirmation, _decide, activation_confirm
-from activation.tasks import queue_missed_activation_sms
+from activation.tasks import queue_missed_activation_sms, report_stale_claims
 from tests.factories import TEST_PASSWORD
 
 USERS = 4000
@@ -406,3 +406,25 @@ def test_bank_event_replay_is_found_by_the_bank_and_event_id_constraint(data):
 
 def test_missed_activation_sms_sweep_uses_the_unnotified_index(data):
     assert_indexed(queue_missed_activation_sms, ACTIVATION_TABLE, {"activation_unnotified_idx"})
+
+
+def test_stale_activation_sms_claims_use_the_unnotified_index(data):
+    from accounts.sms_records import SmsDelivery
+
+    SmsDelivery.objects.bulk_create(
+        SmsDelivery(
+            recipient="+966551234567",
+            purpose="activation",
+            backend="twilio",
+            status="delivered",
+            dedupe_key=f"activation:{n}:1",
+        )
+        for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_smsdelivery")
+    assert_indexed(
+        lambda: report_stale_claims(older_than_seconds=900),
+        ACTIVATION_TABLE,
+        {"activation_unnotified_idx"},
+    )
