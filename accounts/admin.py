@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_actions import StaffActionsMixin
 from accounts.admin_lists import (
     LargeListMixin,
+    ReadOnlyAdminMixin,
     RegistrationDateFilter,
     SafeChangeListMixin,
     ltr_text,
@@ -29,7 +30,7 @@ from accounts.models import AccountEvent, User, mask_mobile
 from accounts.validators import normalize_saudi_mobile, to_ascii_digits, validate_national_id
 
 
-class AccountEventInline(admin.TabularInline):
+class AccountEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     """An account's history: shown to whoever may see the account, changed by nobody."""
 
     model = AccountEvent
@@ -39,15 +40,6 @@ class AccountEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(User)
@@ -148,7 +140,7 @@ class GroupAdmin(SafeChangeListMixin, auth_admin.GroupAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(LargeListMixin, admin.ModelAdmin):
+class AccountEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     """The history of all accounts, for browsing: nobody adds, changes or deletes events."""
 
     list_display = ("created_at", "account", "kind", "from_status", "to_status", "source", "actor")
@@ -168,15 +160,6 @@ class AccountEventAdmin(LargeListMixin, admin.ModelAdmin):
         "details",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 # SMS delivery records have their own admin module; importing it registers it.

@@ -59,6 +59,23 @@ class EstimatedCountPaginator(Paginator):
 FILTER_LOOKUPS = frozenset({"exact", "isnull", "gte", "lt", "id__exact"})
 
 
+class ReadOnlyAdminMixin:
+    """Records staff only read: account history, SMS deliveries, bank confirmations.
+
+    They are evidence of what happened; nobody adds, edits or deletes them through the admin.
+    (``obj`` is optional so the mixin fits inlines, whose ``has_add_permission`` takes it.)
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class SafeChangeListMixin:
     """A change list that answers 400, never 500, to what no page of its own would send.
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_lists import LargeListMixin, ltr_text
+from accounts.admin_lists import LargeListMixin, ReadOnlyAdminMixin, ltr_text
 from accounts.models import mask_mobile
 from accounts.sms_records import PROBLEM_STATUSES, UNKNOWN_STATUSES, SmsDelivery
 from accounts.validators import normalize_saudi_mobile, to_ascii_digits
@@ -41,7 +41,7 @@ class DeliveryProblemFilter(admin.SimpleListFilter):
 
 
 @admin.register(SmsDelivery)
-class SmsDeliveryAdmin(LargeListMixin, admin.ModelAdmin):
+class SmsDeliveryAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "masked_recipient",
@@ -84,12 +84,3 @@ class SmsDeliveryAdmin(LargeListMixin, admin.ModelAdmin):
             return queryset.filter(recipient=normalize_saudi_mobile(term)), False
         except ValidationError:
             return queryset.filter(provider_message_id=term[:64]), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -15,7 +15,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import UserAdmin as AccountsUserAdmin
-from accounts.admin_lists import LargeListMixin, SafeChangeListMixin, ltr_text
+from accounts.admin_lists import (
+    LargeListMixin,
+    ReadOnlyAdminMixin,
+    SafeChangeListMixin,
+    ltr_text,
+)
 from accounts.models import User, mask_national_id
 from activation.keys import KeyFormatError, load_public_key, public_key_pem
 from activation.models import (
@@ -90,7 +95,7 @@ class ActivationChannelAdmin(SafeChangeListMixin, admin.ModelAdmin):
 
 
 @admin.register(ActivationEvent)
-class ActivationEventAdmin(LargeListMixin, admin.ModelAdmin):
+class ActivationEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     """The confirmations banks sent, with the answers they got: read-only for everyone."""
 
     list_display = (
@@ -130,15 +135,6 @@ class ActivationEventAdmin(LargeListMixin, admin.ModelAdmin):
     @admin.display(description=_("ID number"), ordering="national_id")
     def masked_id(self, obj: ActivationEvent) -> str:
         return ltr_text(mask_national_id(obj.national_id))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class ActivatedByBankFilter(admin.SimpleListFilter):

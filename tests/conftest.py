@@ -58,3 +58,15 @@ def frozen(time_machine):
 def public_origin(settings):
     settings.PUBLIC_ORIGIN = "https://portal.example.sa"
     return settings.PUBLIC_ORIGIN
+
+
+@pytest.fixture
+def restore_latest():
+    """Whatever a test does to the schema, leave the database fully migrated afterwards."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.migration_helpers import migrate
+
+    yield
+    migrate()
+    ContentType.objects.clear_cache()

@@ -7,7 +7,6 @@ client with an offline HTTP client (``tests/twilio_fakes.py``); the clock is mov
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,6 +23,7 @@ from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
 from tests.bank_signing import register_key
 from tests.factories import make_user
+from tests.race_helpers import race
 from tests.twilio_fakes import CREATED, OUTAGES, message_sid
 
 # The fixtures anb_bank and offline_twilio.
@@ -220,26 +220,9 @@ def test_a_record_that_cannot_be_written_after_the_send_does_not_send_again(
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_workers_running_the_same_task_at_once_send_one_sms(event, offline_twilio):
-    workers = 8
-    barrier = threading.Barrier(workers)
-    errors: list[BaseException] = []
+    outcomes = race([lambda: send_activation_sms.call(event.pk)] * 8)
 
-    def work() -> None:
-        try:
-            barrier.wait()
-            send_activation_sms.call(event.pk)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert errors == []
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert len(offline_twilio.calls) == 1
     assert state(event) == (1, True, True, None)
 

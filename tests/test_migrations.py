@@ -14,10 +14,11 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_helpers import migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -60,18 +61,6 @@ def app_tables(app_label: str) -> set[str]:
     with connection.cursor() as cursor:
         names = connection.introspection.table_names(cursor)
     return {name for name in names if name.startswith(f"{app_label}_")}
-
-
-def migrate(*args: str) -> None:
-    call_command("migrate", *args, verbosity=0, interactive=False)
-
-
-@pytest.fixture
-def restore_latest():
-    """Whatever happens in the test, leave the database fully migrated."""
-    yield
-    migrate()
-    ContentType.objects.clear_cache()
 
 
 def test_no_model_change_lacks_a_migration():

@@ -25,11 +25,11 @@ from importlib import import_module
 from io import StringIO
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connection, connections
 
 from accounts import migration_ops
+from tests.migration_helpers import migrate
 
 #: Outside a test transaction (``CONCURRENTLY`` refuses one), restoring the seeded rows after
 #: (decision 65).
@@ -52,18 +52,6 @@ USER_TABLE = "accounts_user"
 ROWS = 300_000
 #: The probe gives up on any lock after this; a statement that needs none never waits for one.
 PROBE_LOCK_TIMEOUT = "50ms"
-
-
-def migrate(*args: str) -> None:
-    call_command("migrate", *args, verbosity=0, interactive=False)
-
-
-@pytest.fixture
-def restore_latest():
-    """Whatever happens in the test, leave the database fully migrated."""
-    yield
-    migrate()
-    ContentType.objects.clear_cache()
 
 
 def status_indexes() -> set[str]:
