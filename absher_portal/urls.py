@@ -10,7 +10,11 @@ admin.site.site_header = _("Absher portal administration")
 admin.site.site_title = _("Absher portal staff")
 admin.site.index_title = _("Accounts and bank activation")
 
+# Error pages that render without session or database (absher_portal/errors.py).
+handler400 = "absher_portal.errors.bad_request"
+handler403 = "absher_portal.errors.permission_denied"
 handler404 = "absher_portal.errors.page_not_found"
+handler500 = "absher_portal.errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

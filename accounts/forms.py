@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from accounts import otp
 from accounts.models import OtpChallenge, User
+from accounts.password_checklist import password_checklist_html
 from accounts.selectors import national_id_has_registered_account, username_taken
 from accounts.validators import (
     normalize_saudi_mobile,
@@ -115,9 +116,7 @@ class NewPasswordForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields[
-            "new_password1"
-        ].help_text = password_validation.password_validators_help_text_html()
+        self.fields["new_password1"].help_text = password_checklist_html(user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -227,12 +226,13 @@ class AccountForm(forms.Form):
         self.revalidating = revalidating
         self.has_password_hash = has_password_hash
         self.fields["username"].help_text = " ".join(username_rules_help())
-        self.fields[
-            "password1"
-        ].help_text = password_validation.password_validators_help_text_html()
         if revalidating:
             for name in ("password1", "password2", "captcha"):
                 del self.fields[name]
+        else:
+            self.fields["password1"].help_text = password_checklist_html(
+                username_field=self.add_prefix("username")
+            )
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]

@@ -33,10 +33,14 @@ def _username_of(user: AbstractBaseUser | None) -> str:
 class _PolicyRule:
     """One rule, one error code; subclasses define ``is_broken()`` and ``get_error_message()``.
 
-    The options double as the message params and as what a live checklist needs.
+    The options double as the message params and as what a live checklist needs: each rule
+    describes itself as checks (``get_checks()``) of a ``kind`` the browser script knows, with
+    the very parameters ``validate()`` uses, so the checklist and the validator cannot drift.
     """
 
     code = ""
+    #: The kind of check the browser script runs for this rule (static/js/portal.js).
+    check_kind = ""
     option_names: tuple[str, ...] = ()
 
     def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
@@ -48,6 +52,17 @@ class _PolicyRule:
     def get_params(self, user: AbstractBaseUser | None = None) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.option_names}
 
+    def get_checks(self, user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
+        """This rule as checklist items: ``codes`` it raises, ``kind``, ``params``, ``label``."""
+        return [
+            {
+                "codes": [self.code],
+                "kind": self.check_kind,
+                "params": self.get_params(user),
+                "label": str(self.get_help_text()),
+            }
+        ]
+
 
 class AllowedCharactersValidator(_PolicyRule):
     """Validate that the password holds English letters and digits only.
@@ -58,9 +73,13 @@ class AllowedCharactersValidator(_PolicyRule):
     """
 
     code = "password_charset"
+    check_kind = "charset"
+    #: One allowed character, written so that Python's ``re`` and JavaScript read it alike.
+    allowed = "[A-Za-z0-9]"
+    option_names = ("allowed",)
 
     def is_broken(self, password: str, user: AbstractBaseUser | None) -> bool:
-        return not re.fullmatch(r"[A-Za-z0-9]*", password)
+        return not re.fullmatch(f"{self.allowed}*", password)
 
     def get_error_message(self) -> str:
         return _(
@@ -75,6 +94,7 @@ class AllowedCharactersValidator(_PolicyRule):
 class LengthValidator(_PolicyRule):
     """Validate the length; the upper bound also caps the hashing cost of whatever is posted."""
 
+    check_kind = "length"
     option_names = ("min_length", "max_length")
 
     def __init__(self, min_length: int = 8, max_length: int = 64) -> None:
@@ -105,26 +125,41 @@ class LengthValidator(_PolicyRule):
         )
         return text % self.get_params()
 
+    def get_checks(self, user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
+        checks = super().get_checks(user)
+        checks[0]["codes"] = ["password_too_short", "password_too_long"]
+        return checks
+
 
 class CharacterClassesValidator(_PolicyRule):
     """Validate that there is an uppercase letter, a lowercase letter and a digit.
 
-    Each missing class is its own error, so the form can say exactly what to add.
+    Each missing class is its own error, so the form can say exactly what to add (and the
+    checklist ticks each one on its own).
     """
 
-    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
-        checks = [
+    def classes(self) -> list[tuple[str, str, str]]:
+        """(pattern of one character of the class, error code, message) for each class."""
+        return [
             ("[A-Z]", "password_no_upper", _("Your password must contain an uppercase letter.")),
             ("[a-z]", "password_no_lower", _("Your password must contain a lowercase letter.")),
             ("[0-9]", "password_no_digit", _("Your password must contain a digit.")),
         ]
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
         errors = [
             ValidationError(message, code=code)
-            for pattern, code, message in checks
+            for pattern, code, message in self.classes()
             if not re.search(pattern, password)
         ]
         if errors:
             raise ValidationError(errors)
+
+    def get_checks(self, user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
+        return [
+            {"codes": [code], "kind": "contains", "params": {"pattern": pattern}, "label": message}
+            for pattern, code, message in self.classes()
+        ]
 
     def get_help_text(self) -> str:
         return _("Your password must contain an uppercase letter, a lowercase letter and a digit.")
@@ -138,6 +173,7 @@ class UsernameOverlapValidator(_PolicyRule):
     """
 
     code = "password_username_overlap"
+    check_kind = "username_overlap"
     option_names = ("max_shared_run",)
 
     def __init__(self, max_shared_run: int = 4) -> None:
@@ -174,6 +210,7 @@ class RepeatedRunValidator(_PolicyRule):
     """Validate that no character repeats ``run`` times in a row, ignoring case."""
 
     code = "password_repeated_run"
+    check_kind = "repeated_run"
     option_names = ("run",)
 
     def __init__(self, run: int = 4) -> None:
@@ -207,6 +244,7 @@ class SequentialRunValidator(_PolicyRule):
     """
 
     code = "password_sequential_run"
+    check_kind = "sequential_run"
     option_names = ("run",)
 
     def __init__(self, run: int = 4) -> None:
@@ -240,6 +278,7 @@ class CharacterFrequencyValidator(_PolicyRule):
     """Validate that no character occurs more than ``max_count`` times, ignoring case."""
 
     code = "password_char_frequency"
+    check_kind = "max_frequency"
     option_names = ("max_count",)
 
     def __init__(self, max_count: int = 4) -> None:
@@ -262,15 +301,30 @@ class CharacterFrequencyValidator(_PolicyRule):
 def password_rules(user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
     """Describe each configured password rule, in the active language, for a live checklist.
 
-    Each entry: ``rule`` (the validator's class name, a stable key for the script),
-    ``help_text``, and ``params`` (what a browser needs to test the rule itself; empty for
-    validators that expose none, such as the common-password list only the server can check).
-    ``validate_password`` on the server stays the authority.
+    Each entry: ``rule`` (the validator's class name), ``help_text``, ``params`` (the
+    validator's options, and the username when known) and ``checks``: the items of the
+    checklist, each with the error ``codes`` it stands for, a ``kind`` the browser script
+    evaluates with ``params`` (the same values ``validate()`` uses) and a translated
+    ``label``. A validator that does not describe itself (the common-password list, which only
+    the server holds) is one item of kind ``server``. ``validate_password`` stays the authority.
     """
     rules = []
     for validator in get_default_password_validators():
         get_params = getattr(validator, "get_params", None)
         params = get_params(user) if get_params else {}
         help_text = str(validator.get_help_text())
-        rules.append({"rule": type(validator).__name__, "help_text": help_text, "params": params})
+        get_checks = getattr(validator, "get_checks", None)
+        checks = (
+            get_checks(user)
+            if get_checks
+            else [{"codes": [], "kind": "server", "params": {}, "label": help_text}]
+        )
+        rules.append(
+            {
+                "rule": type(validator).__name__,
+                "help_text": help_text,
+                "params": params,
+                "checks": checks,
+            }
+        )
     return rules

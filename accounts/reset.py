@@ -36,6 +36,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import get_usage
 
 from absher_portal.client_ip import client_ip
+from absher_portal.errors import too_many_requests
 from accounts import lifecycle, otp
 from accounts.models import AccountEvent, AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.reset_forms import NewPasswordForm, ResetCodeForm, ResetStartForm
@@ -157,7 +158,8 @@ def _matching_account(*, national_id: str, mobile: str) -> User | None:
     ).first()
 
 
-def _too_many_requests(request: HttpRequest) -> bool:
+def _wait_before_next_request(request: HttpRequest) -> int:
+    """Count one request from this address; the seconds to wait once over the limit, else 0."""
     usage = get_usage(
         request,
         group="password-reset",
@@ -165,7 +167,7 @@ def _too_many_requests(request: HttpRequest) -> bool:
         rate=f"{settings.PASSWORD_RESET_REQUESTS_PER_IP}/h",
         increment=True,
     )
-    return bool(usage and usage["should_limit"])
+    return max(1, usage["time_left"]) if usage and usage["should_limit"] else 0
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -179,11 +181,9 @@ class PasswordResetStartView(View):
         return self.render(ResetStartForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        if _too_many_requests(request):
-            messages.error(
-                request, _("Too many attempts from your network. Wait a while and try again.")
-            )
-            return self.render(ResetStartForm(), status=429)
+        if seconds := _wait_before_next_request(request):
+            message = _("Too many attempts from your network. Wait a while and try again.")
+            return too_many_requests(request, message=message, retry_after=seconds)
         form = ResetStartForm(request.POST)
         if not form.is_valid():
             return self.render(form)

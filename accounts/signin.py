@@ -42,6 +42,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
 from absher_portal.client_ip import client_ip
+from absher_portal.errors import too_many_requests
 from accounts import otp
 from accounts.access import HOME_OF_STATUS
 from accounts.models import OtpChallenge, OtpPurpose, User, mask_mobile
@@ -78,10 +79,11 @@ def _ip_failure_rate() -> str:
     return f"{settings.LOGIN_FAILURES_BEFORE_CAPTCHA}/h"
 
 
-def ip_attempt_refused(ip: str) -> bool:
-    """Count one password post from ``ip``; True once the hourly limit is exceeded."""
+def ip_attempt_wait(ip: str) -> int:
+    """Count one password post from ``ip``; once the hourly limit is exceeded, the seconds
+    until the window ends (what the refusal tells the person), else 0."""
     if not ip:
-        return False
+        return 0
     usage = get_usage(
         None,
         group="signin-ip",
@@ -89,7 +91,7 @@ def ip_attempt_refused(ip: str) -> bool:
         rate=f"{settings.LOGIN_ATTEMPTS_PER_IP}/h",
         increment=True,
     )
-    return bool(usage and usage["should_limit"])
+    return max(1, usage["time_left"]) if usage and usage["should_limit"] else 0
 
 
 def lockout_remaining(identifier_key: str) -> int:
@@ -212,16 +214,19 @@ class SignInView(View):
         ip = client_ip(request)
         raw_identifier = request.POST.get("identifier", "")
         key = normalize_identifier(raw_identifier)
-        if ip_attempt_refused(ip):
+        if seconds := ip_attempt_wait(ip):
             message = _("Too many attempts from your network. Wait a while and try again.")
-            return self.refuse(raw_identifier, message, code="ip_rate_limited")
+            return self.refuse(raw_identifier, message, code="ip_rate_limited", wait=seconds)
         if seconds := lockout_remaining(key):
-            return self.refuse(raw_identifier, lockout_message(seconds), code="locked")
+            return self.refuse(
+                raw_identifier, lockout_message(seconds), code="locked", wait=seconds
+            )
 
         form = SignInForm(request.POST, captcha=captcha_required(key, ip))
         if not form.is_valid():
             if form.credentials_rejected and (seconds := record_failure(key, ip)):
-                return self.refuse(raw_identifier, lockout_message(seconds), code="locked")
+                message = lockout_message(seconds)
+                return self.refuse(raw_identifier, message, code="locked", wait=seconds)
             if captcha_required(key, ip):
                 form.demand_captcha()
             return self.render(form)
@@ -260,11 +265,14 @@ class SignInView(View):
     def render(self, form: SignInForm, *, status: int = 200) -> HttpResponse:
         return render(self.request, self.template_name, {"form": form}, status=status)
 
-    def refuse(self, identifier: str, message: str, *, code: str) -> HttpResponse:
-        """Answer 429 without looking at the password; keep what was typed as identifier."""
+    def refuse(self, identifier: str, message: str, *, code: str, wait: int) -> HttpResponse:
+        """Answer 429 without looking at the password: the "too many attempts" page saying
+        when to come back; the refused form (identifier kept) stays in its context."""
         form = SignInForm(initial={"identifier": identifier[:40]})
         form.refuse(ValidationError(message, code=code))
-        return self.render(form, status=429)
+        return too_many_requests(
+            self.request, message=message, retry_after=wait, context={"form": form}
+        )
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -18,9 +18,124 @@
     });
   });
 
-  // Errors: move focus to the summary so screen readers announce it.
+  // Errors: move focus to the summary so screen readers announce it; its links focus the field
+  // (a plain fragment link only scrolls) and bring its label into view.
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!target) { return; }
+      event.preventDefault();
+      (target.closest(".field") || target).scrollIntoView();
+      target.focus({ preventScroll: true });
+    });
+  }
+
+  // Live password checklist. The rules, their parameters and their texts come from the server
+  // (accounts/password_checklist.py renders them from the configured validators); each kind
+  // below mirrors its validator in accounts/password_validation.py. The server still decides.
+  function sequenceKey(ch) {
+    var letters = "abcdefghijklmnopqrstuvwxyz", digits = "0123456789";
+    if (letters.indexOf(ch) >= 0) { return { alphabet: letters, index: letters.indexOf(ch) }; }
+    if (digits.indexOf(ch) >= 0) { return { alphabet: digits, index: digits.indexOf(ch) }; }
+    return null;
+  }
+
+  var RULE_KINDS = {
+    charset: function (password, p) { return new RegExp("^(?:" + p.allowed + ")*$", "u").test(password); },
+    length: function (password, p) {
+      var n = Array.from(password).length;
+      return n >= p.min_length && n <= p.max_length;
+    },
+    contains: function (password, p) { return new RegExp(p.pattern, "u").test(password); },
+    username_overlap: function (password, p, username) {
+      var name = Array.from((p.username || username || "").toLowerCase()), lower = password.toLowerCase();
+      var size = p.max_shared_run + 1;
+      for (var start = 0; start + size <= name.length; start += 1) {
+        if (lower.indexOf(name.slice(start, start + size).join("")) >= 0) { return false; }
+      }
+      return true;
+    },
+    repeated_run: function (password, p) {
+      var chars = Array.from(password.toLowerCase()), length = 0;
+      for (var i = 0; i < chars.length; i += 1) {
+        length = i > 0 && chars[i] === chars[i - 1] ? length + 1 : 1;
+        if (length >= p.run) { return false; }
+      }
+      return true;
+    },
+    sequential_run: function (password, p) {
+      var keys = Array.from(password.toLowerCase()).map(sequenceKey), length = 1, step = 0;
+      for (var i = 1; i < keys.length; i += 1) {
+        var previous = keys[i - 1], current = keys[i];
+        var delta = previous && current ? current.index - previous.index : 0;
+        if ((delta === 1 || delta === -1) && previous.alphabet === current.alphabet) {
+          length = delta === step ? length + 1 : 2;
+          step = delta;
+        } else {
+          length = 1;
+          step = 0;
+        }
+        if (length >= p.run) { return false; }
+      }
+      return true;
+    },
+    max_frequency: function (password, p) {
+      var counts = {};
+      return Array.from(password.toLowerCase()).every(function (ch) {
+        counts[ch] = (counts[ch] || 0) + 1;
+        return counts[ch] <= p.max_count;
+      });
+    }
+  };
+
+  document.querySelectorAll("[data-password-rules]").forEach(function (list) {
+    var field = list.closest(".field");
+    var input = field && field.querySelector("input[type=password]");
+    if (!input) { return; }
+    var usernameName = list.getAttribute("data-username-field");
+    var usernameInput = usernameName && input.form && input.form.elements.namedItem(usernameName);
+    var status = field.querySelector("[data-password-rules-status]");
+    var items = Array.prototype.filter.call(list.querySelectorAll("li[data-check]"), function (li) {
+      return RULE_KINDS.hasOwnProperty(li.getAttribute("data-check"));
+    });
+    items.forEach(function (li) {
+      li.params = JSON.parse(li.getAttribute("data-params"));
+      li.stateText = document.createElement("span");
+      li.stateText.className = "visually-hidden";
+      li.insertBefore(li.stateText, li.firstChild);
+    });
+    list.classList.add("password-rules-live");
+    var announced = "", timer = null;
+
+    function update() {
+      var password = input.value, username = usernameInput ? usernameInput.value : "", met = 0;
+      items.forEach(function (li) {
+        if (!password) {
+          li.removeAttribute("data-state");
+          li.stateText.textContent = "";
+          return;
+        }
+        var ok = RULE_KINDS[li.getAttribute("data-check")](password, li.params, username);
+        met += ok ? 1 : 0;
+        li.setAttribute("data-state", ok ? "met" : "unmet");
+        li.stateText.textContent = list.getAttribute(ok ? "data-met-text" : "data-unmet-text") + " ";
+      });
+      // One polite summary once typing pauses, and only when it changed: never per keystroke.
+      window.clearTimeout(timer);
+      if (!status || !password) { return; }
+      var text = list.getAttribute("data-summary").replace("{met}", met).replace("{total}", items.length);
+      timer = window.setTimeout(function () {
+        if (text !== announced) { status.textContent = announced = text; }
+      }, 1200);
+    }
+
+    input.addEventListener("input", update);
+    if (usernameInput) { usernameInput.addEventListener("input", update); }
+    update();
+  });
 
   // Resend countdown: the server enforces the wait; this only shows it ticking.
   var status = document.getElementById("resend-status");
