@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve worker collectstatic install install-dev migrate messages makemessages lint bandit format check clean
+.PHONY: run test e2e serve worker collectstatic install install-dev migrate messages makemessages lint bandit format check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,36 @@ collectstatic: install
 ## The whole test suite.
 test: install-dev
 	$(BIN)/python -m pytest
+
+## Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium; `apt-get install
+## chromium`, never `playwright install`) against a production-like gunicorn it starts itself.
+## E2E_SCREENSHOT_DIR=docs/screenshots writes the screenshots into the repository.
+e2e: install-dev
+	$(BIN)/python -m pytest tests/e2e -m e2e
+
+## Benchmarks (issue 8; README "Benchmarks"): the production set-up on loopback (gunicorn, one
+## worker per core, PostgreSQL, Redis, db_worker) driven by locust, beside references measured in
+## the same run. Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 6379; writes
+## docs/bench/results.{json,png}. BENCH_DB, BENCH_DB_LARGE, BENCH_REDIS_URL, BENCH_LARGE override.
+.PHONY: bench bench-smoke bench-install
+$(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench/peers/.venv/.installed: bench/peers/requirements.txt
+	$(PYTHON) -m venv bench/peers/.venv
+	bench/peers/.venv/bin/pip install --quiet -r bench/peers/requirements.txt
+	touch $@
+
+bench-install: $(VENV)/.installed-bench bench/peers/.venv/.installed
+
+## The whole suite: about 15 minutes, plus seeding a million accounts the first time.
+bench: bench-install
+	$(BIN)/python -m bench.run
+
+## The same code path, seconds per phase and a few thousand accounts (CI keeps it from rotting).
+bench-smoke: bench-install
+	$(BIN)/python -m bench.run --smoke
 
 lint: install-dev
 	$(BIN)/ruff check .

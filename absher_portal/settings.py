@@ -108,6 +108,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not DEBUG and not env.bool("ALLOW_TEST_MODES", default=False):
+        # Each process would keep its own sessions cache and its own rate-limit counts.
+        raise ImproperlyConfigured(
+            "REDIS_URL must be set when DJANGO_DEBUG is off: sessions and rate limits must be "
+            "shared by every web process."
+        )
 
 # --- Accounts and passwords ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,8 @@ PRODUCTION = {
     "SMS_BACKEND": "twilio",
     "ALLOWED_HOSTS": "portal.example.sa",
     "PUBLIC_ORIGIN": "https://portal.example.sa",
+    # Starting needs the setting, not the server: nothing here connects until a request.
+    "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
 }
 
 #: Variables of the developer's shell that would change what a production process does.

@@ -59,6 +59,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
         TRUSTED_PROXY_COUNT="1",  # the test plays the balancer, from 127.0.0.1
+        CACHE_KEY_PREFIX=f"serve-test-{port}",  # the shared Redis, keys of its own
     )
     for command in ("collectstatic", "migrate"):
         subprocess.run(  # noqa: S603 - a fixed argv built here, no outside input

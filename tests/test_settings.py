@@ -55,3 +55,9 @@ def test_production_refuses_the_development_secret_key():
     result = start_django(**env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    result = start_django(**{**PRODUCTION, "REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "REDIS_URL must be set" in result.stderr

@@ -186,7 +186,8 @@
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || SECRET.test(el.name) || el.type === "hidden") { return; }
       if (el.type === "text" || el.type === "email" || el.type === "tel") {
-        if (!el.value && saved[el.name]) { el.value = saved[el.name]; }
+        // The draft is what was typed last on this form: newer than what the server stored.
+        if (Object.prototype.hasOwnProperty.call(saved, el.name)) { el.value = saved[el.name]; }
       }
     });
     form.addEventListener("input", function (event) {

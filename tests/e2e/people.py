@@ -1,0 +1,43 @@
+"""People for the browser journeys: registration data nobody else in the session uses."""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+
+from tests.strategies import MOBILE_PREFIXES, luhn_check_digit
+
+#: Meets every password rule (English letters and digits only, no run, no sequence).
+STRONG_PASSWORD = "Tr7uMpet9Zq"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Registration data nobody else in this session uses (IDs pass the Luhn check)."""
+
+    national_id: str
+    mobile: str
+    username: str
+    email: str
+    password: str = STRONG_PASSWORD
+
+    @property
+    def e164(self) -> str:
+        return "+966" + self.mobile.removeprefix("0")
+
+
+_used: set[str] = set()
+_rng = random.Random()  # test data, not secrets
+
+
+def new_person() -> Person:
+    """A person with a citizen ID, a mobile and a username not handed out before."""
+    while True:
+        body = "1" + "".join(_rng.choices(string.digits, k=8))
+        national_id = body + luhn_check_digit(body)
+        mobile = "0" + _rng.choice(MOBILE_PREFIXES) + "".join(_rng.choices(string.digits, k=7))
+        tag = "".join(_rng.choices(string.ascii_lowercase + string.digits, k=8))
+        if not {national_id, mobile, tag} & _used:
+            _used.update({national_id, mobile, tag})
+            return Person(national_id, mobile, f"e2e{tag}", f"{tag}@example.sa")
