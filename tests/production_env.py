@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +27,10 @@ def process_env(**overrides: str) -> dict[str, str]:
     """This shell's environment without test-mode switches, with ``overrides`` on top."""
     clean = {k: v for k, v in os.environ.items() if k not in _LEAKY}
     return {**clean, "DJANGO_SETTINGS_MODULE": "absher_portal.settings", **overrides}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now, for a test server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from django_ratelimit.core import get_usage
 from accounts import signin
 from tests.database_urls import database_url
 from tests.factories import TEST_PASSWORD, make_user
+from tests.production_env import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 3  # OTP sends per mobile and per ID per hour, and wrong passwords before the lockout
@@ -73,12 +73,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_environment(*, sms_file: Path, redis_url: str) -> dict[str, str]:

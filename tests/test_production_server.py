@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,16 +20,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.production_env import PRODUCTION, ROOT, process_env
+from tests.production_env import PRODUCTION, ROOT, free_port, process_env
 
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "portal.example.sa"}
 TIMEOUT = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

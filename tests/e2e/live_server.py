@@ -15,7 +15,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.production_env import ROOT, process_env
+from tests.production_env import ROOT, free_port, process_env
 
 #: The resend button's cooldown on the test server: short enough to watch it reach zero.
 RESEND_COOLDOWN_SECONDS = 4
@@ -36,12 +35,6 @@ _CODE = re.compile(r"#([0-9]{6})\s*$")
 
 class ServerFailed(RuntimeError):
     """The server could not be prepared or did not start; the message holds its output."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
