@@ -1,0 +1,180 @@
+"""Turn one run's measurements into the table, the JSON and the chart (issue 8).
+
+Every figure sits beside the reference it is compared with, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _get(data: dict, phase: str, name: str) -> dict:
+    return data["phases"][phase][name]
+
+
+def summary(data: dict) -> list[dict]:
+    """Rows: what, value, reference, ratio, target, met."""
+    reg = _get(data, "register", "registration")
+    peer = _get(data, "allauth", "peer: signup")
+    session = _get(data, "session", "ref: session write")
+    step = _get(data, "identity_get", "GET identity")
+    bank = _get(data, "bank_large", "POST bank activation")
+    ok_large = _get(data, "ok_large", "ref: ok view")
+    hashes = data["hash"]["hashes_per_s"]
+    rows = [
+        ("registrations/s vs hash-bound limit", reg["rps"], hashes, ">= 0.80"),
+        ("registrations/s vs allauth signups/s", reg["rps"], peer["rps"], ">= 3.00"),
+        ("GET identity req/s vs session-write view", step["rps"], session["rps"], ">= 0.50"),
+        ("bank activation req/s vs ok view (large DB)", bank["rps"], ok_large["rps"], ">= 0.50"),
+    ]
+    out = []
+    for what, value, reference, target in rows:
+        ratio = value / reference if reference else 0.0
+        out.append(
+            {
+                "what": what,
+                "value": value,
+                "reference": reference,
+                "ratio": ratio,
+                "target": target,
+                "met": ratio >= float(target.split()[1]),
+            }
+        )
+    small, large = data["phases"], data["phases"]
+    for label, name, a, b in (
+        (
+            "POST identity p95 large vs small DB",
+            "POST identity",
+            "identity_post_small",
+            "identity_post_large",
+        ),
+        (
+            "bank activation p95 large vs small DB",
+            "POST bank activation",
+            "bank_small",
+            "bank_large_same",
+        ),
+    ):
+        value, reference = large[b][name]["p95_ms"], small[a][name]["p95_ms"]
+        ratio = value / reference if reference else 0.0
+        out.append(
+            {
+                "what": label,
+                "value": value,
+                "reference": reference,
+                "ratio": ratio,
+                "target": "<= 1.20",
+                "met": ratio <= 1.2,
+            }
+        )
+    for name in ("admin pending list", "admin exact search"):
+        ms = data["admin"][name]["median_ms"]
+        out.append(
+            {
+                "what": f"{name} server ms ({data['admin']['accounts']} accounts)",
+                "value": ms,
+                "reference": 300.0,
+                "ratio": ms / 300.0,
+                "target": "< 300 ms",
+                "met": ms < 300,
+            }
+        )
+    return out
+
+
+def latency_rows(data: dict) -> list[tuple[str, dict, float]]:
+    rows = []
+    for phase, stats in data["phases"].items():
+        for name, s in stats.items():
+            if not name.startswith("_"):
+                rows.append((f"{phase}: {name}", s, stats["_load_tool"]["share"]))
+    return rows
+
+
+def table(data: dict) -> str:
+    lines = [f"{'measure':46} {'value':>10} {'reference':>10} {'ratio':>7}  target    met"]
+    for row in summary(data):
+        lines.append(
+            f"{row['what']:46} {row['value']:10.1f} {row['reference']:10.1f} "
+            f"{row['ratio']:7.2f}  {row['target']:9} {'yes' if row['met'] else 'NO'}"
+        )
+    h = data["hash"]
+    lines += [
+        "",
+        f"hash-bound limit: {h['hashes_per_s']:.1f} hashes/s ({h['hasher']} "
+        f"{h['params']}, {h['processes']} processes); allauth peer hashes with "
+        f"Django's default PBKDF2-SHA256 (1,000,000 iterations)",
+        "",
+    ]
+    lines.append(
+        f"{'phase: request':52} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} "
+        f"{'fail':>5} {'locust CPU':>10}"
+    )
+    for name, s, share in latency_rows(data):
+        lines.append(
+            f"{name:52} {s['rps']:7.1f} {s['p50_ms']:6.0f} {s['p95_ms']:6.0f} "
+            f"{s['p99_ms']:6.0f} {s['failures']:5d} {share:10.0%}"
+        )
+    rss = ", ".join(f"{r:.0f}" for r in data["rss_mib"])
+    lines += [
+        "",
+        f"RSS per gunicorn worker after the run (MiB): {rss}",
+        f"machine before: {data['machine_before']}, after: {data['machine_after']}",
+        f"seeding: small {data['seed_small_s']:.1f} s, large {data['seed_large_s']:.1f} s;"
+        f" whole run {data['total_s']:.0f} s",
+    ]
+    return "\n".join(lines)
+
+
+def chart(data: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = summary(data)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    labels = [r["what"].replace(" vs ", "\nvs ") for r in rows]
+    colours = ["tab:green" if r["met"] else "tab:red" for r in rows]
+    left.barh(labels, [r["ratio"] for r in rows], color=colours)
+    left.invert_yaxis()
+    left.set_xlabel("ratio to the reference measured in the same run (green: target met)")
+    left.tick_params(axis="y", labelsize=7)
+    names = [n for n, _, _ in latency_rows(data)]
+    stats = [s for _, s, _ in latency_rows(data)]
+    right.barh(names, [s["rps"] for s in stats], color="tab:blue")
+    right.invert_yaxis()
+    right.set_xscale("log")
+    right.set_xlabel("requests (or completed flows) per second, log scale")
+    right.tick_params(axis="y", labelsize=7)
+    fig.suptitle(
+        f"Benchmarks ({data['profile']}, {data['started']}, "
+        f"{data['machine_before']['cores']} cores)"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def smoke_problems(data: dict) -> list[str]:
+    """Every phase must have completed requests and (almost) no failures."""
+    problems = []
+    for name, s, _ in latency_rows(data):
+        if s["requests"] == 0 or s["failures"] > 0.05 * s["requests"]:
+            problems.append(f"{name}: {s['requests']} requests, {s['failures']} failed")
+    return problems
+
+
+def write(data: dict, *, smoke: bool) -> None:
+    target = ROOT / ("bench/out" if smoke else "docs/bench")
+    target.mkdir(parents=True, exist_ok=True)
+    data["summary"] = summary(data)
+    (target / "results.json").write_text(json.dumps(data, indent=2) + "\n")
+    chart(data, target / "results.png")
+    print(table(data))
+    print(f"\nwrote {target / 'results.json'} and {target / 'results.png'}")
+    if smoke and (problems := smoke_problems(data)):
+        raise SystemExit("bench-smoke failed:\n" + "\n".join(problems))
