@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.production_env import PRODUCTION, ROOT, free_port, process_env
+from tests.production_env import PRODUCTION, free_port, prepare, process_env, running_gunicorn
 
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "portal.example.sa"}
 TIMEOUT = 30
@@ -54,38 +52,10 @@ def server(tmp_path_factory) -> Iterator[Server]:
         TRUSTED_PROXY_COUNT="1",  # the test plays the balancer, from 127.0.0.1
         CACHE_KEY_PREFIX=f"serve-test-{port}",  # the shared Redis, keys of its own
     )
-    for command in ("collectstatic", "migrate"):
-        subprocess.run(  # noqa: S603 - a fixed argv built here, no outside input
-            [sys.executable, "manage.py", command, "--no-input", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=120,
-        )
+    prepare(env)
     log_path = work / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{url}/healthz", headers=HTTPS, timeout=2)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start:\n{log_path.read_text()}")
-                time.sleep(0.2)
+    with running_gunicorn(env, log_path, host="portal.example.sa") as (url, _process):
         yield Server(url=url, log_path=log_path)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_gunicorn_runs_several_workers(server):

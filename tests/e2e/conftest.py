@@ -47,7 +47,6 @@ import pytest
 from tests.e2e.live_server import (
     RESEND_COOLDOWN_SECONDS,
     Server,
-    ServerFailed,
     running_server,
 )
 from tests.e2e.people import STRONG_PASSWORD, Person, new_person
@@ -60,6 +59,7 @@ from tests.e2e.screenshots import (
     set_viewport,
     take_screenshots,
 )
+from tests.production_env import ServerFailed
 
 __all__ = [
     "DESKTOP",

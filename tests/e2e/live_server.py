@@ -18,23 +18,23 @@ import secrets
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.production_env import ROOT, free_port, process_env
+from tests.production_env import (
+    ROOT,
+    free_port,
+    prepare,
+    process_env,
+    running_gunicorn,
+)
 
 #: The resend button's cooldown on the test server: short enough to watch it reach zero.
 RESEND_COOLDOWN_SECONDS = 4
 _CODE = re.compile(r"#([0-9]{6})\s*$")
-
-
-class ServerFailed(RuntimeError):
-    """The server could not be prepared or did not start; the message holds its output."""
 
 
 @dataclass
@@ -138,20 +138,6 @@ def scratch_database(work: Path) -> tuple[str, Callable[[], None]]:
     return url, lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def wait_until_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise ServerFailed(f"the e2e server did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
-
-
 def server_environment(work: Path, port: int, database_url: str) -> dict[str, str]:
     """This shell's environment (``REDIS_URL`` included) with the e2e server's settings."""
     url = f"http://127.0.0.1:{port}"
@@ -192,36 +178,8 @@ def running_server(work: Path) -> Iterator[Server]:
     database_url, drop_database = scratch_database(work)
     try:
         env = server_environment(work, port, database_url)
-        for command in ("collectstatic", "migrate"):
-            prepared = subprocess.run(  # noqa: S603 - a fixed argv built here
-                [sys.executable, "manage.py", command, "--no-input", "-v", "0"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            if prepared.returncode:
-                raise ServerFailed(f"manage.py {command}:\n{prepared.stdout}{prepared.stderr}")
-        log_path = work / "server.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_ready(url, process, log_path)
-            yield Server(url, env, log_path, work / "sms.jsonl", process)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        prepare(env)
+        with running_gunicorn(env, work / "server.log") as (url, process):
+            yield Server(url, env, work / "server.log", work / "sms.jsonl", process)
     finally:
         drop_database()
