@@ -91,17 +91,22 @@ class Server:
     def manage(
         self, *args: str, timeout: float = 120, **kwargs: Any
     ) -> subprocess.CompletedProcess:
-        """Run ``manage.py args`` with the server's environment (its database, its settings)."""
-        return subprocess.run(  # noqa: S603 - our interpreter, argv built by the tests
+        """Run ``manage.py args`` with the server's environment (its database, its settings);
+        a failure fails the test with the command's own error output, not just its exit code."""
+        done = subprocess.run(  # noqa: S603 - our interpreter, argv built by the tests
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
             env=self.env,
-            check=True,
             capture_output=True,
             text=True,
             timeout=timeout,
             **kwargs,
         )
+        if done.returncode:
+            raise AssertionError(
+                f"manage.py {' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}"
+            )
+        return done
 
 
 def scratch_database(work: Path) -> tuple[str, Callable[[], None]]:

@@ -6,7 +6,7 @@ import random
 import string
 from dataclasses import dataclass
 
-from tests.strategies import MOBILE_PREFIXES, luhn_check_digit
+from tests.strategies import MOBILE_PREFIXES, is_assigned_mobile, luhn_check_digit
 
 #: Meets every password rule (English letters and digits only, no run, no sequence).
 STRONG_PASSWORD = "Tr7uMpet9Zq"
@@ -36,8 +36,9 @@ def new_person() -> Person:
     while True:
         body = "1" + "".join(_rng.choices(string.digits, k=8))
         national_id = body + luhn_check_digit(body)
-        mobile = "0" + _rng.choice(MOBILE_PREFIXES) + "".join(_rng.choices(string.digits, k=7))
+        national = _rng.choice(MOBILE_PREFIXES) + "".join(_rng.choices(string.digits, k=7))
+        mobile = "0" + national
         tag = "".join(_rng.choices(string.ascii_lowercase + string.digits, k=8))
-        if not {national_id, mobile, tag} & _used:
+        if is_assigned_mobile(national) and not {national_id, mobile, tag} & _used:
             _used.update({national_id, mobile, tag})
             return Person(national_id, mobile, f"e2e{tag}", f"{tag}@example.sa")
