@@ -62,8 +62,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "absher_portal.urls"
-# Widget templates are found like page templates, so templates/ can override them (the captcha).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widget templates are found like page templates, so templates/ can override them (the captcha);
+# plain <input> widgets are written without the template engine (absher_portal/form_rendering.py).
+FORM_RENDERER = "absher_portal.form_rendering.InputShortcutRenderer"
 WSGI_APPLICATION = "absher_portal.wsgi.application"
 
 TEMPLATES = [
@@ -101,7 +102,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "absher_portal.redis_cache.RedisCache",  # one client per pool
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
         }
@@ -244,7 +245,7 @@ if not DEBUG and CAPTCHA_TEST_MODE:
 # --- Sessions and cookies --------------------------------------------------------------------
 # Sessions live in the database, read through the cache (Redis in production): any web process
 # can serve any request, and losing Redis loses no session (decision 48).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "absher_portal.session_store"  # cached_db without a look-up per new key
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -80,12 +80,16 @@ def account_change_status(
     actor: User | None = None,
     reason: str = "",
     details: dict[str, Any] | None = None,
+    already_locked: bool = False,
 ) -> AccountEvent:
     """Move ``account`` to ``to_status`` if the lifecycle allows it, and record why.
 
-    The row is re-read under a lock so two racing changes cannot both apply.
+    The row is re-read under a lock so two racing changes cannot both apply. A caller that
+    read ``account`` with ``select_for_update()`` in the current transaction says
+    ``already_locked=True``: its copy is then current, and the re-read (a round trip on the
+    bank's activation path) is skipped.
     """
-    locked = User.objects.select_for_update().get(pk=account.pk)
+    locked = account if already_locked else User.objects.select_for_update().get(pk=account.pk)
     allowed = TRANSITIONS.get((locked.status, to_status), ())
     kind = kind or (allowed[0] if allowed else None)
     if kind not in allowed:

@@ -177,6 +177,7 @@ def activation_confirm(*, key: BankKey, confirmation: Confirmation) -> ApiResult
                     "event_id": confirmation.event_id,
                     "channel": confirmation.channel,
                 },
+                already_locked=True,  # _decide read it with select_for_update() above
             )
             # robust: the activation has committed; failing to queue the SMS must not turn the
             # bank's answer into a 500 (``send_activation_sms`` sweeps up what was missed).

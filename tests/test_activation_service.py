@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AccountStatus
 from activation import services
@@ -43,3 +45,27 @@ def test_an_id_still_changing_hands_gets_a_retry_not_a_stored_no_pending_account
     assert activation_confirm(key=key, confirmation=confirmation).body == {"status": "activated"}
     account.refresh_from_db()
     assert account.status == AccountStatus.ACTIVE
+
+
+def test_an_activation_reads_the_account_once_and_changes_it_once(anb_bank):
+    """The account is locked and read once (``_decide``); the status change reuses that copy
+    rather than reading it again (one round trip fewer per activation, issue 8)."""
+    key, _ = register_key(anb_bank, "anb-service-2")
+    account = make_user("salem2024", "1000000008", "0551234567", status="pending")
+    confirmation = Confirmation(
+        event_id="evt-once-1",
+        national_id="1000000008",
+        mobile="+966551234567",
+        channel="app",
+        confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        result = activation_confirm(key=key, confirmation=confirmation)
+
+    assert result.body == {"status": "activated"}
+    on_accounts = [q["sql"] for q in queries.captured_queries if '"accounts_user"' in q["sql"]]
+    assert [sql.split()[0] for sql in on_accounts] == ["SELECT", "UPDATE"]
+    account.refresh_from_db()
+    assert account.status == AccountStatus.ACTIVE
+    assert account.events.get(kind="activated").from_status == AccountStatus.PENDING
