@@ -85,6 +85,8 @@ class RegistrationWizard(NamedUrlSessionWizardView):
     form_list = [("identity", IdentityForm), ("account", AccountForm), ("verify", VerifyForm)]
     _revalidating = False
     _displaying = False
+    #: The stored identity step, validated once per request: (what was stored, the form).
+    _identity_checked: tuple[Any, IdentityForm] | None = None
 
     def get_template_names(self) -> list[str]:
         return [f"accounts/register/{self.steps.current}.html"]
@@ -108,6 +110,8 @@ class RegistrationWizard(NamedUrlSessionWizardView):
         return {}
 
     def get_form(self, step=None, data=None, files=None):  # type: ignore[no-untyped-def]
+        if step == "identity" and data is not None:
+            return self._checked_identity(data)
         if self._displaying and step is None and data is not None:
             # Showing a stored step again (back, refresh, language switch): fill it in
             # without validating, so single-use fields do not show "required" errors.
@@ -116,6 +120,22 @@ class RegistrationWizard(NamedUrlSessionWizardView):
             form.initial.update({k.removeprefix(prefix): v for k, v in data.items()})
             return form
         return super().get_form(step=step, data=data, files=files)
+
+    def _checked_identity(self, data: Any) -> IdentityForm:
+        """The identity step bound to ``data`` and validated, once per request for the same data.
+
+        formtools validates the stored identity step whenever another step needs it (the
+        account form's kwargs, the code's destination, the re-validation before ``done()``):
+        up to four times in one request, each a look-up of the ID. The answer cannot change
+        between them, so it is kept for the request; ``register_account`` still checks the ID
+        under its row locks when the account is created.
+        """
+        key = sorted((name, tuple(values)) for name, values in data.lists())
+        if self._identity_checked is None or self._identity_checked[0] != key:
+            form = super().get_form(step="identity", data=data)
+            form.is_valid()
+            self._identity_checked = (key, form)
+        return self._identity_checked[1]
 
     def process_step(self, form: Form) -> dict[str, list[str]]:
         """Run the step's action; keep only the step's non-secret fields."""

@@ -119,8 +119,10 @@ def table(data: dict) -> str:
             f"{s['p99_ms']:6.0f} {s['failures']:5d} {share:10.0%}"
         )
     rss = ", ".join(f"{r:.0f}" for r in data["rss_mib"])
+    drained = ", ".join(f"{k} {v:.1f} s" for k, v in data.get("sms_drain_s", {}).items())
     lines += [
         "",
+        f"task worker catching up on the SMS after a phase: {drained or '-'}",
         f"RSS per gunicorn worker after the run (MiB): {rss}",
         f"machine before: {data['machine_before']}, after: {data['machine_after']}",
         f"seeding: small {data['seed_small_s']:.1f} s, large {data['seed_large_s']:.1f} s;"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccountEvent, AccountStatus, User
@@ -291,3 +293,30 @@ def test_changing_mobile_after_code_sent_requires_a_new_code(driver, client, sms
     response = driver.verify_step(code)
     assert error_codes(response, "verify", "code") == {"no_challenge"}
     assert not User.objects.exists()
+
+
+ID_LOOKUP = 'SELECT 1 AS "a" FROM "accounts_user" WHERE ("accounts_user"."national_id" ='
+
+
+def test_each_request_looks_the_id_up_at_most_once(driver):
+    """The stored identity step is validated once per request, however many times the
+    wizard needs it (issue 8: seven look-ups per registration became five)."""
+    per_request: list[int] = []
+
+    def lookups(response_or_call):
+        with CaptureQueriesContext(connection) as queries:
+            response_or_call()
+        per_request.append(sum(q["sql"].startswith(ID_LOOKUP) for q in queries.captured_queries))
+
+    lookups(lambda: driver.client.get(step_url("identity")))
+    lookups(lambda: driver.post_step("identity", driver.identity))
+    lookups(lambda: driver.account_step())
+    lookups(lambda: driver.client.get(step_url("verify")))
+    lookups(lambda: driver.verify_step())
+
+    assert User.objects.get(national_id=VALID_ID).status == AccountStatus.PENDING
+    # account_step() is two requests (the page, then the post): at most two look-ups.
+    assert per_request[:2] == [0, 1]
+    assert per_request[2] <= 2
+    assert per_request[3] <= 1
+    assert per_request[4] <= 1  # the creation checks again, under its row locks
