@@ -1,8 +1,8 @@
 """Index migrations on big tables let the app read and write while they run (issue 6, item 7).
 
-``accounts`` 0006 and ``activation`` 0007 change the indexes of tables that hold millions of
-rows in production. A plain ``CREATE INDEX`` stops writes for the whole build, and
-``DROP INDEX`` stops reads as well until the migration's transaction commits. Both migrations
+``accounts`` 0006 and 0008 and ``activation`` 0007 change the indexes of tables that hold
+millions of rows in production. A plain ``CREATE INDEX`` stops writes for the whole build, and
+``DROP INDEX`` stops reads as well until the migration's transaction commits. These migrations
 therefore run outside a transaction and, on PostgreSQL, use ``CREATE/DROP INDEX CONCURRENTLY``
 under a short ``lock_timeout`` (``accounts.migration_ops``).
 
@@ -42,6 +42,7 @@ needs_postgresql = pytest.mark.skipif(
 
 ONLINE_MIGRATIONS = [
     ("accounts", "0006_lookup_indexes"),
+    ("accounts", "0008_drop_pattern_indexes"),
     ("activation", "0007_activation_unnotified_idx"),
 ]
 BEFORE_0006 = "0005_sms_delivery"
@@ -86,6 +87,33 @@ def test_unapplying_0006_restores_the_status_indexes_that_0001_made():
     assert restored == made_by_0001
     assert len(made_by_0001) == (2 if connection.vendor == "postgresql" else 1)
     assert status_indexes() == set()
+
+
+def pattern_indexes() -> set[str]:
+    """``varchar_pattern_ops`` indexes on accounts_user (PostgreSQL's LIKE-only kind)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+            [USER_TABLE, "%varchar_pattern_ops%"],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@needs_postgresql
+def test_accounts_carry_no_like_only_index_and_unapplying_0008_brings_them_back():
+    """Nothing searches accounts by prefix: 0008 dropped the LIKE-only indexes 0001 made on
+    the ID number and the mobile; going back before it rebuilds exactly those."""
+    assert pattern_indexes() == set()
+
+    migrate("accounts", "0007_sms_delivery_claims")
+    restored = pattern_indexes()
+    migrate("accounts", "0008_drop_pattern_indexes")
+
+    assert restored == {
+        "accounts_user_national_id_c2c53aca_like",
+        "accounts_user_mobile_68a76a25_like",
+    }
+    assert pattern_indexes() == set()
 
 
 # --- PostgreSQL: the SQL ----------------------------------------------------------------------
