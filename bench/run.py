@@ -1,16 +1,16 @@
 """``make bench`` / ``make bench-smoke``: the benchmark suite of issue 8, end to end.
 
-Starts the production set-up on loopback (gunicorn with ``gunicorn.conf.py``, one sync worker
-per core, ``DJANGO_DEBUG=0``, PostgreSQL with persistent connections, Redis, the ``db_worker``
-sending SMS to the ``file`` backend), drives it with locust (headless, time-bounded), measures
-the references in the same run (the "ok" view, the session-writing view, the Argon2id hash
-rate on all cores, the django-allauth peer), then repeats the lookups on the large database.
-Prints a table and writes JSON and a PNG (bench/report.py).
+Starts the production set-up on loopback twice, on the small and on the large database
+(gunicorn with ``gunicorn.conf.py``, one sync worker per core, ``DJANGO_DEBUG=0``, PostgreSQL
+with persistent connections, Redis, a ``db_worker`` sending SMS to the ``file`` backend), and
+the django-allauth peer; drives them with locust (bench/load.py: headless, time-bounded);
+measures the references in the same run (the "ok" view, the session-writing view, the
+Argon2id hash rate on all cores, the peer), paired measurements taking turns. Prints a table
+and writes JSON and a PNG (bench/report.py).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -24,14 +24,8 @@ from pathlib import Path
 import psutil
 
 from bench import report
-
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-BIN = ROOT / ".venv" / "bin"
-PEER = ROOT / "bench" / "peers"
-CORES = os.cpu_count() or 1
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
+from bench.config import BIN, CORES, LARGE_PORT, OUT, PEER, PG, PORT, ROOT, bench_env
+from bench.load import locust, merge_slices, take_turns
 
 
 @dataclass(frozen=True)
@@ -44,36 +38,11 @@ class Profile:
     large: int  # accounts in the large database
     hash_seconds: float
     admin_repeats: int
+    flow_rounds: int  # paired measurements take turns, this many slices each
 
 
-FULL = Profile("full", 20, 50, 16, 1_000, int(os.environ.get("BENCH_LARGE", 1_000_000)), 10, 7)
-SMOKE = Profile("smoke", 2, 5, 3, 400, 2_000, 1, 2)
-
-
-def bench_env(db: str) -> dict[str, str]:
-    """Production settings with the test switches the README allows for benchmarks."""
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))},
-        "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        "ALLOW_TEST_MODES": "1",
-        "CAPTCHA_TEST_MODE": "1",
-        "SMS_BACKEND": "file",
-        "SMS_FILE_PATH": str(OUT / "sms.jsonl"),
-        "SECURE_COOKIES": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"{PG}/{db}",
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
-        "CACHE_KEY_PREFIX": f"bench-{db}",
-        "TASKS_BACKEND": "database",
-        "PUBLIC_ORIGIN": f"http://127.0.0.1:{PORT}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "TRUSTED_PROXY_COUNT": "1",  # every simulated person sends its own X-Forwarded-For
-        "WEB_CONCURRENCY": str(CORES),
-        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
-        "PYTHONPATH": str(ROOT),
-    }
+FULL = Profile("full", 20, 50, 16, 1_000, int(os.environ.get("BENCH_LARGE", 1_000_000)), 10, 7, 4)
+SMOKE = Profile("smoke", 2, 5, 3, 400, 2_000, 1, 2, 1)
 
 
 def manage(env: dict[str, str], *args: str, python: Path = BIN / "python") -> str:
@@ -161,9 +130,9 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def portal(db: str):
+def portal(db: str, port: int = PORT):
     """gunicorn (gunicorn.conf.py) and one db_worker on ``db``; yields the gunicorn master."""
-    env = bench_env(db)
+    env = bench_env(db, port)
     log = (OUT / f"server-{db}.log").open("ab")
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, stdout=log, stderr=log
@@ -185,7 +154,7 @@ def portal(db: str):
         stderr=log,
     )
     try:
-        wait_http(f"http://127.0.0.1:{PORT}/healthz")
+        wait_http(f"http://127.0.0.1:{port}/healthz")
         drain_tasks(db)  # what an earlier run left behind
         yield server
     finally:
@@ -230,72 +199,46 @@ def allauth_peer(db: str):
         log.close()
 
 
-def locust(
-    user_class: str, users: int, seconds: int, tag: str, port: int = PORT, **extra_env: str
+def bank_phase(
+    profile: Profile, tag: str, requests_file: Path, port: int = PORT
 ) -> dict[str, dict]:
-    """One headless locust run; its stats per request name, plus the load tool's CPU share."""
-    prefix = OUT / tag
-    env = {**bench_env("unused"), "BENCH_SEQ_BASE": str(time.time_ns() % 9_000_000), **extra_env}
-    command = [
-        str(BIN / "locust"),
-        "-f",
-        "bench/locustfile.py",
-        "--headless",
-        "--only-summary",
-        "-u",
-        str(users),
-        "-r",
-        str(users),
-        "-t",
-        f"{seconds}s",
-        "--stop-timeout",
-        "5",
-        "--host",
-        f"http://127.0.0.1:{port}",
-        "--csv",
-        str(prefix),
-        "--loglevel",
-        "ERROR",
-        user_class,
-    ]
-    with (OUT / f"{tag}.log").open("wb") as log:
-        started = time.monotonic()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        _, _, usage = os.wait4(process.pid, 0)
-        wall = time.monotonic() - started
-    stats = {}
-    with open(f"{prefix}_stats.csv", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["Name"] == "Aggregated":
-                continue
-            stats[row["Name"]] = {
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "rps": float(row["Requests/s"]),
-                "p50_ms": float(row["50%"]),
-                "p95_ms": float(row["95%"]),
-                "p99_ms": float(row["99%"]),
-            }
-    cpu = usage.ru_utime + usage.ru_stime
-    stats["_load_tool"] = {"cpu_s": cpu, "wall_s": wall, "share": cpu / (wall * CORES)}
-    print(
-        f"  {tag}: "
-        + ", ".join(
-            f"{name} {s['rps']:.1f}/s p95 {s['p95_ms']:.0f} ms ({s['failures']} failed)"
-            for name, s in stats.items()
-            if not name.startswith("_")
-        )
-        + f"; locust CPU {stats['_load_tool']['share']:.0%}",
-        flush=True,
-    )
-    return stats
-
-
-def bank_phase(profile: Profile, tag: str, requests_file: Path) -> dict[str, dict]:
     """Signed confirmations, each on a new pending account, until time or accounts run out."""
     return locust(
-        "BankUser", profile.users, profile.seconds, tag, BENCH_BANK_FILE=str(requests_file)
+        "BankUser",
+        profile.users,
+        profile.seconds,
+        tag,
+        port=port,
+        BENCH_BANK_FILE=str(requests_file),
     )
+
+
+#: Puts the small database's activated accounts back to pending between bank rounds: 1,000
+#: accounts hold only some 250 pending ones, too few requests for a steady percentile.
+REPEND = (
+    "UPDATE accounts_user SET status = 'pending', status_changed_at = now() "
+    "WHERE status = 'active' AND id IN "
+    "(SELECT account_id FROM activation_activationevent WHERE outcome = 'activated')"
+)
+
+
+def bank_turns(profile: Profile, small_db: str, large_db: str) -> list[dict[str, dict]]:
+    """Confirm every pending account of the small database, then as many on the large one,
+    taking turns; the small one's accounts are made pending again after each round."""
+    small, large = {"bank_small": []}, {"bank_large_same": []}
+    for turn in range(profile.flow_rounds):
+        count = bench_task(bench_env(small_db), "bank-requests", "all", str(OUT / "bank-s.json"))
+        small["bank_small"].append(bank_phase(profile, f"bank_small-{turn}", OUT / "bank-s.json"))
+        drain_tasks(small_db)
+        psql(REPEND, small_db)
+        bench_task(
+            bench_env(large_db, LARGE_PORT), "bank-requests", count, str(OUT / "bank-l1.json")
+        )
+        large["bank_large_same"].append(
+            bank_phase(profile, f"bank_large_same-{turn}", OUT / "bank-l1.json", port=LARGE_PORT)
+        )
+        drain_tasks(large_db)
+    return [merge_slices(small["bank_small"]), merge_slices(large["bank_large_same"])]
 
 
 def worker_rss(server: subprocess.Popen) -> list[float]:
@@ -334,52 +277,48 @@ def main(profile: Profile) -> dict:
     results["seed_small_s"] = prepare_database(small_db, profile.small, fresh=True)
     results["seed_large_s"] = prepare_database(large_db, profile.large, fresh=bool(suffix))
     results["prepare_s"] = time.monotonic() - t
-    env = bench_env(small_db)
-    print(f"== {profile.name}: {CORES} cores, {small_db} ({profile.small} accounts)", flush=True)
-    with portal(small_db) as server:
-        locust("IdentityPageUser", profile.users, 2, "warmup")
-        phases["ok"] = locust("OkUser", profile.users, profile.seconds, "ok")
-        phases["session"] = locust("SessionUser", profile.users, profile.seconds, "session")
-        phases["identity_get"] = locust(
-            "IdentityPageUser", profile.users, profile.seconds, "identity_get"
+    env, large_env = bench_env(small_db), bench_env(large_db, LARGE_PORT)
+    print(
+        f"== {profile.name}: {CORES} cores; {small_db} ({profile.small} accounts) on {PORT}, "
+        f"{large_db} ({profile.large} accounts) on {LARGE_PORT}, allauth on {PORT + 1}",
+        flush=True,
+    )
+    rounds, users = profile.flow_rounds, profile.users
+    with (
+        portal(small_db) as server,
+        portal(large_db, LARGE_PORT) as large_server,
+        allauth_peer(small_db),
+    ):
+        locust("IdentityPageUser", users, 2, "warmup")
+        locust("IdentityPageUser", users, 2, "warmup-large", port=LARGE_PORT)
+        phases["ok"] = locust("OkUser", users, profile.seconds, "ok")
+        phases["session"] = locust("SessionUser", users, profile.seconds, "session")
+        phases["identity_get"] = locust("IdentityPageUser", users, profile.seconds, "identity_get")
+        phases["ok_large"] = locust("OkUser", users, profile.seconds, "ok_large", port=LARGE_PORT)
+        # The same look-ups on 1 k and on 1 M accounts, taking turns.
+        phases["identity_post_small"], phases["identity_post_large"] = take_turns(
+            users,
+            max(1, profile.seconds // rounds),
+            rounds,
+            ("IdentityPostUser", PORT, "identity_post_small"),
+            ("IdentityPostUser", LARGE_PORT, "identity_post_large"),
         )
-        phases["identity_post_small"] = locust(
-            "IdentityPostUser", profile.users, profile.seconds, "identity_post_small"
-        )
-        # Every pending account of the small database, each confirmed once (then it stops).
-        small_count = int(bench_task(env, "bank-requests", "100000", str(OUT / "bank-s.json")))
-        phases["bank_small"] = bank_phase(profile, "bank_small", OUT / "bank-s.json")
-        drained["bank_small"] = drain_tasks(small_db)
-        phases["register"] = locust(
-            "RegisterUser", profile.flow_users, profile.seconds * 2, "register"
+        phases["bank_small"], phases["bank_large_same"] = bank_turns(profile, small_db, large_db)
+        count = str(profile.seconds * 400)
+        bench_task(large_env, "bank-requests", count, str(OUT / "bank-l2.json"))
+        phases["bank_large"] = bank_phase(profile, "bank_large", OUT / "bank-l2.json", LARGE_PORT)
+        drained["bank_large"] = drain_tasks(large_db)
+        phases["register"], phases["allauth"] = take_turns(
+            profile.flow_users,
+            max(1, profile.seconds * 2 // rounds),
+            rounds,
+            ("RegisterUser", PORT, "register"),
+            ("AllauthSignupUser", PORT + 1, "allauth"),
         )
         drained["register"] = drain_tasks(small_db)
         results["hash"] = json.loads(bench_task(env, "hash-rate", str(profile.hash_seconds)))
         results["rss_mib"] = worker_rss(server)
-    with allauth_peer(small_db):
-        phases["allauth"] = locust(
-            "AllauthSignupUser",
-            profile.flow_users,
-            profile.seconds * 2,
-            "allauth",
-            port=PORT + 1,
-        )
-    large_env = bench_env(large_db)
-    print(f"== {large_db} ({profile.large} accounts)", flush=True)
-    with portal(large_db) as server:
-        locust("IdentityPageUser", profile.users, 2, "warmup-large")
-        phases["ok_large"] = locust("OkUser", profile.users, profile.seconds, "ok_large")
-        phases["identity_post_large"] = locust(
-            "IdentityPostUser", profile.users, profile.seconds, "identity_post_large"
-        )
-        bench_task(large_env, "bank-requests", str(small_count), str(OUT / "bank-l1.json"))
-        phases["bank_large_same"] = bank_phase(profile, "bank_large_same", OUT / "bank-l1.json")
-        drained["bank_large_same"] = drain_tasks(large_db)
-        count = str(profile.seconds * 400)
-        bench_task(large_env, "bank-requests", count, str(OUT / "bank-l2.json"))
-        phases["bank_large"] = bank_phase(profile, "bank_large", OUT / "bank-l2.json")
-        drained["bank_large"] = drain_tasks(large_db)
-        results["rss_mib_large"] = worker_rss(server)
+        results["rss_mib_large"] = worker_rss(large_server)
     results["admin"] = json.loads(bench_task(large_env, "admin-timing", str(profile.admin_repeats)))
     results["machine_after"] = machine_state()
     results["total_s"] = time.monotonic() - t

@@ -21,6 +21,17 @@ pytest_plugins = ["tests.bank_signing"]
 pytestmark = pytest.mark.django_db
 
 
+def pending_holder_confirmation(event_id: str, channel: str = "atm") -> Confirmation:
+    """A bank's confirmation for the account ``make_user`` gives ID 1000000008."""
+    return Confirmation(
+        event_id=event_id,
+        national_id="1000000008",
+        mobile="+966551234567",
+        channel=channel,
+        confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+    )
+
+
 def test_an_id_still_changing_hands_gets_a_retry_not_a_stored_no_pending_account(
     anb_bank, monkeypatch
 ):
@@ -28,13 +39,7 @@ def test_an_id_still_changing_hands_gets_a_retry_not_a_stored_no_pending_account
     the bank is told to retry (409) and nothing is stored, so a replay can still activate."""
     key, _ = register_key(anb_bank, "anb-service-1")
     account = make_user("ahmed2024", "1000000008", "0551234567", status="pending")
-    confirmation = Confirmation(
-        event_id="evt-changing-1",
-        national_id="1000000008",
-        mobile="+966551234567",
-        channel="atm",
-        confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
-    )
+    confirmation = pending_holder_confirmation("evt-changing-1")
     monkeypatch.setattr(services, "_HOLDER_LOOKS", 0)  # every look "lost" the race
 
     result = activation_confirm(key=key, confirmation=confirmation)
@@ -52,13 +57,7 @@ def test_an_activation_reads_the_account_once_and_changes_it_once(anb_bank):
     rather than reading it again (one round trip fewer per activation, issue 8)."""
     key, _ = register_key(anb_bank, "anb-service-2")
     account = make_user("salem2024", "1000000008", "0551234567", status="pending")
-    confirmation = Confirmation(
-        event_id="evt-once-1",
-        national_id="1000000008",
-        mobile="+966551234567",
-        channel="app",
-        confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
-    )
+    confirmation = pending_holder_confirmation("evt-once-1", channel="app")
 
     with CaptureQueriesContext(connection) as queries:
         result = activation_confirm(key=key, confirmation=confirmation)
