@@ -7,26 +7,15 @@ own registrations use row numbers from ``BENCH_ID_BASE`` on and mobiles ``+96656
 
 from __future__ import annotations
 
+from accounts.luhn import luhn_check_digit
+
 BENCH_ID_BASE = 50_000_000
-
-
-def luhn_digit(body: str) -> str:
-    """The check digit that makes ``body + digit`` pass the Luhn test."""
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        number = int(char)
-        if index % 2 == 0:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
-    return str((10 - total % 10) % 10)
 
 
 def national_id_for(number: int) -> str:
     """A valid 10-digit ID number for row ``number`` (citizen if even, resident if odd)."""
     body = ("1" if number % 2 == 0 else "2") + f"{number:08d}"
-    return body + luhn_digit(body)
+    return body + luhn_check_digit(body)
 
 
 def mobile_for(number: int, prefix: str = "55") -> str:

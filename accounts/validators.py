@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from accounts.luhn import luhn_is_valid
+
 # Arabic-Indic (U+0660..U+0669) and Extended Arabic-Indic / Persian (U+06F0..U+06F9) digits.
 _DIGIT_TABLE = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
     ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")
@@ -24,19 +26,6 @@ _SEPARATORS = re.compile(r"[\s\-\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 def to_ascii_digits(value: str) -> str:
     """Replace Arabic-Indic and Persian digits by ASCII ones; leave everything else alone."""
     return value.translate(_DIGIT_TABLE)
-
-
-def luhn_is_valid(digits: str) -> bool:
-    """Check the Luhn mod-10 checksum over all the given ASCII digits."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        number = int(char)
-        if index % 2 == 1:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
-    return total % 10 == 0
 
 
 #: First digit of an ID number → its kind (values of ``accounts.models.IdKind``).
