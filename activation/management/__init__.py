@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.management import PortalCommand  # noqa: F401 - the app's commands import it here
 from activation.keys import KeyFormatError, load_private_key, load_public_key, public_key_pem
 from activation.models import Bank, BankKey
 
@@ -24,20 +24,6 @@ MAX_KEY_FILE_BYTES = 64 * 1024
 
 #: Key ids travel in the signature's ``keyid`` parameter: keep them to plain, unquoted text.
 KEY_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,99}")
-
-
-class PortalCommand(BaseCommand):
-    """A command whose ``help`` may be translated lazily (``gettext_lazy``).
-
-    argparse formats the description with regular expressions, which need a real string: it
-    is rendered here, in the language active when the parser is built.
-    """
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        if parser.description is not None:
-            parser.description = str(parser.description)
-        return parser
 
 
 def read_key_file(path: str, *, what: str) -> bytes:

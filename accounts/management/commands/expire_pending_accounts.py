@@ -5,25 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.expiry import expire_pending_accounts, pending_accounts_due
+from accounts.management import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = gettext_lazy(
         "Move every pending account older than PENDING_TTL_DAYS to expired, with an account "
         "event each. Safe to run from cron, even twice at once: accounts already changed are "
         "skipped."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        # argparse needs a real string; render the lazy help in the active language.
-        if parser.description is not None:
-            parser.description = str(parser.description)
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

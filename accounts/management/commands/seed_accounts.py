@@ -20,11 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from accounts.management import PortalCommand
 from accounts.models import AccountStatus, User
 from accounts.seed_numbers import BENCH_ID_BASE, mobile_for, national_id_for
 from accounts.validators import ID_KINDS
@@ -83,16 +84,10 @@ def copy_value(value: Any) -> str:
     return str(value)
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = gettext_lazy(
         "Bulk-create realistic accounts for benchmarks, with one precomputed password hash."
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        if parser.description is not None:
-            parser.description = str(parser.description)
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
