@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from io import StringIO
 
@@ -93,24 +93,29 @@ def activation_sms_to(sms_outbox: list[dict], mobile: str) -> int:
     return sum(sms["to"] == mobile and sms["purpose"] == "activation" for sms in sms_outbox)
 
 
-def test_expiry_beside_an_activation_of_an_account_just_past_its_time_is_one_or_the_other(
-    bank_key, sms_outbox, settings, record_property
-):
-    key, _ = bank_key
+def accounts_just_past_their_time(username: str, settings) -> Iterator[User]:
+    """One pending account per round, a second past ``PENDING_TTL_DAYS``, each with its own ID
+    and mobile; ``username`` is a format with one slot for the round."""
     just_expired = timedelta(days=settings.PENDING_TTL_DAYS, seconds=1)
-    outcomes = Counter()
-
-    for round_, (national_id, mobile) in enumerate(
-        zip(citizen_ids(ROUNDS), mobiles(ROUNDS), strict=True)
-    ):
-        account = make_user(
-            f"late{round_:02d}abc",
+    ids_and_mobiles = zip(citizen_ids(ROUNDS), mobiles(ROUNDS), strict=True)
+    for round_, (national_id, mobile) in enumerate(ids_and_mobiles):
+        yield make_user(
+            username.format(round_),
             national_id,
             mobile,
             status=AccountStatus.PENDING,
             created_at=timezone.now() - just_expired,
         )
 
+
+def test_expiry_beside_an_activation_of_an_account_just_past_its_time_is_one_or_the_other(
+    bank_key, sms_outbox, settings, record_property
+):
+    key, _ = bank_key
+    outcomes = Counter()
+
+    for round_, account in enumerate(accounts_just_past_their_time("late{:02d}abc", settings)):
+        national_id, mobile = account.national_id, account.mobile
         expired, answer = race(
             [
                 expire_command,
@@ -142,19 +147,10 @@ def test_expiry_beside_a_new_registration_for_the_same_id_is_one_or_the_other(
     sms_outbox, settings, password_hash, record_property
 ):
     """Expired first: the new account supersedes nothing. Registered first: nothing expires."""
-    just_expired = timedelta(days=settings.PENDING_TTL_DAYS, seconds=1)
     outcomes = Counter()
 
-    for round_, (national_id, mobile) in enumerate(
-        zip(citizen_ids(ROUNDS), mobiles(ROUNDS), strict=True)
-    ):
-        old = make_user(
-            f"old{round_:02d}abcd",
-            national_id,
-            mobile,
-            status=AccountStatus.PENDING,
-            created_at=timezone.now() - just_expired,
-        )
+    for round_, old in enumerate(accounts_just_past_their_time("old{:02d}abcd", settings)):
+        national_id, mobile = old.national_id, old.mobile
         register_again = registration(
             sms_outbox, national_id, mobile, f"new{round_:02d}abcd", password_hash
         )
