@@ -134,6 +134,25 @@ def make_active_account(server: Server) -> Person:
     return person
 
 
+def check_code_page(
+    audit: Audit,
+    server: Server,
+    person: Person,
+    *,
+    name: str,
+    field_name: str,
+    purpose: str | None = None,
+) -> None:
+    """Audit a code page blank and after a wrong code, then send the right code from the SMS."""
+    page = audit.page
+    audit.check(name)
+    field(page, field_name).fill("000000")
+    submit(page)
+    audit.check(f"{name}, errors", errors=True)
+    field(page, field_name).fill(server.latest_code(mobile=person.mobile, purpose=purpose))
+    submit(page)
+
+
 # --- Pages anyone can open -------------------------------------------------------------------
 def test_public_pages(audit: Audit, server: Server) -> None:
     page = audit.page
@@ -182,12 +201,7 @@ def test_registration_pages(audit: Audit, server: Server, lang: str) -> None:
     field(page, "account-accept_terms").check()
     submit(page)
     expect(page).to_have_url(re.compile(r"/register/verify/$"))
-    audit.check("register: verify")
-    field(page, "verify-code").fill("000000")
-    submit(page)
-    audit.check("register: verify, errors", errors=True)
-    field(page, "verify-code").fill(server.latest_code(mobile=person.mobile))
-    submit(page)
+    check_code_page(audit, server, person, name="register: verify", field_name="verify-code")
     expect(page).to_have_url(re.compile(r"/register/complete/$"))
     audit.check("register: complete")
 
@@ -204,12 +218,7 @@ def test_signed_in_pages(audit: Audit, server: Server, lang: str) -> None:
     field(page, "password").fill(TEST_PASSWORD)
     submit(page)
     expect(page).to_have_url(re.compile(r"/login/verify/$"))
-    audit.check("sign-in: code")
-    field(page, "code").fill("000000")
-    submit(page)
-    audit.check("sign-in: code, errors", errors=True)
-    field(page, "code").fill(server.latest_code(mobile=person.mobile, purpose="login"))
-    submit(page)
+    check_code_page(audit, server, person, name="sign-in: code", field_name="code", purpose="login")
     expect(page).to_have_url(re.compile(r"/account/$"))
     audit.check("account")
     page.goto("/account/password/")
@@ -226,12 +235,7 @@ def test_password_reset_pages(audit: Audit, server: Server) -> None:
     field(page, "mobile").fill(person.mobile)
     submit(page)
     expect(page).to_have_url(re.compile(r"/password-reset/verify/$"))
-    audit.check("reset: code")
-    field(page, "code").fill("000000")
-    submit(page)
-    audit.check("reset: code, errors", errors=True)
-    field(page, "code").fill(server.latest_code(mobile=person.mobile, purpose="reset"))
-    submit(page)
+    check_code_page(audit, server, person, name="reset: code", field_name="code", purpose="reset")
     expect(page).to_have_url(re.compile(r"/password-reset/new/$"))
     audit.check("reset: new password")
     field(page, "new_password1").fill("weak")
