@@ -28,6 +28,10 @@ PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://127.0.0.1:8000").rstrip
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: accounts' ``changepassword`` replaces auth's (it records the
+    # change and tells the person, through accounts.passwords).
+    "sms",
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,7 +43,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
-    "accounts",
     "activation",
 ]
 
@@ -70,7 +73,9 @@ WSGI_APPLICATION = "absher_portal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The site's own templates, then each journey's (accounts/<journey>/templates/):
+        # a page's view, form and template live in one folder.
+        "DIRS": [BASE_DIR / "templates", *sorted(BASE_DIR.glob("accounts/*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -176,7 +181,8 @@ OTP_LIMIT_PER_ID = env.int("OTP_LIMIT_PER_ID", default=5)
 OTP_LIMIT_PER_IP = env.int("OTP_LIMIT_PER_IP", default=100)
 # Identity-step posts (each looks an ID number up) per client address per hour.
 REGISTRATION_CHECKS_PER_IP = env.int("REGISTRATION_CHECKS_PER_IP", default=100)
-RATELIMIT_USE_CACHE = "default"
+# The cache holding every throttle's counters (accounts/limits.py): Redis in production.
+LIMITS_CACHE = "default"
 # How many proxies of ours (load balancer, ingress) sit in front of gunicorn: per-address limits
 # then key on the address the outermost one saw (absher_portal/client_ip.py).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -185,7 +191,6 @@ TRUSTED_PROXY_NETWORKS = env.list(
     "TRUSTED_PROXY_NETWORKS",
     default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
 )
-RATELIMIT_IP_META_KEY = "absher_portal.client_ip.client_ip"
 
 # --- Bank activation API (DESIGN §8) ---------------------------------------------------------
 BANK_API_MAX_BODY_BYTES = 16 * 1024

@@ -22,5 +22,6 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
     path("api/bank/v1/", include("activation.urls")),
+    path("sms/", include("sms.urls")),
     path("", include("accounts.urls")),
 ]

@@ -16,7 +16,7 @@ class AccountsConfig(AppConfig):
 
 def refuse_development_sms_in_production() -> None:
     """With DEBUG off, an SMS backend that reaches no phone needs ``ALLOW_TEST_MODES``."""
-    from accounts.sms import get_backend_class
+    from sms.sending import get_backend_class
 
     backend = get_backend_class()
     if settings.DEBUG or not backend.development_only:

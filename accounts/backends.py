@@ -1,4 +1,9 @@
-"""Authentication by username, case-insensitively, among accounts that hold their username."""
+"""The one way to authenticate: a username (any letter case) or an ID number, and a password.
+
+Sign-in, the admin's login and ``manage.py`` commands all come through
+``django.contrib.auth.authenticate()``, so ``user_login_failed`` and ``user_logged_in`` fire
+for every one of them.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,16 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-
-
-def find_account_by_username(username: str) -> User | None:
-    """Return the account holding ``username`` (any case), or None.
-
-    Uses the partial unique index on ``lower(username)``.
-    """
-    try:
-        return User.objects.get_by_natural_key(username)
-    except User.DoesNotExist:
-        return None
+from accounts.selectors import find_account_by_identifier
 
 
 class UsernameBackend(ModelBackend):
-    """Django's model backend, with the case-insensitive, status-aware username lookup."""
+    """Django's model backend, resolving a username or ID number among held accounts."""
 
+    @sensitive_variables("password")
     def authenticate(
         self,
         request: HttpRequest | None,
@@ -31,11 +28,16 @@ class UsernameBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> User | None:
+        """The account this identifier and password open, or None; the same work either way.
+
+        When no account holds the identifier, a password is still hashed once, so the time
+        taken does not tell whether the account exists. An account that may not sign in
+        (suspended) is checked like any other and then refused.
+        """
         if username is None or password is None:
             return None
-        user = find_account_by_username(username)
+        user = find_account_by_identifier(username)
         if user is None:
-            # Spend the same time as a real check so timing does not reveal the account.
             User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):

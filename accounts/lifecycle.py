@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks.base import Task
 
 from absher_portal.request_id import current_request_id
 from accounts.models import AccountEvent, AccountStatus, User
@@ -26,6 +27,15 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (AccountStatus.ACTIVE, AccountStatus.SUSPENDED): (Kind.SUSPENDED,),
     (AccountStatus.SUSPENDED, AccountStatus.ACTIVE): (Kind.REINSTATED,),
 }
+
+
+def enqueue_after_commit(task: Task, *args: Any) -> None:
+    """Queue ``task(*args)`` (ids only) once the current transaction commits.
+
+    Robust: a queue that is down is logged and does not undo the change; a sweep or a retry
+    picks the notice up (docs/design.md §15).
+    """
+    transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 class TransitionNotAllowed(Exception):
@@ -204,5 +214,4 @@ def account_move_mobile(*, from_account: User, to_account: User) -> None:
         source="registration",
         details={"from_account": from_account.pk},
     )
-    account_id = from_account.pk
-    transaction.on_commit(lambda: notify_mobile_moved.enqueue(account_id))
+    enqueue_after_commit(notify_mobile_moved, from_account.pk)

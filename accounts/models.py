@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from absher_portal.masking import mask_mobile
 from accounts.managers import UserManager
 from accounts.validators import NationalIdValidator, SaudiMobileValidator, UsernameValidator
 
@@ -128,13 +129,6 @@ def mask_national_id(national_id: str) -> str:
     return f"{national_id[:2]}{'•' * (len(national_id) - 4)}{national_id[-2:]}"
 
 
-def mask_mobile(mobile: str) -> str:
-    """Show the country code and the last three digits of an E.164 number."""
-    if len(mobile) < 7:
-        return mobile
-    return f"{mobile[:4]}{'•' * (len(mobile) - 7)}{mobile[-3:]}"
-
-
 class AccountEvent(models.Model):
     """One entry of an account's history. Rows are written once and never changed."""
 
@@ -223,8 +217,3 @@ class OtpChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {mask_mobile(self.mobile)}"
-
-
-# The SMS delivery records live in their own module (one concern each); importing the model
-# here registers it with the accounts app.
-from accounts.sms_records import SmsDelivery  # noqa: E402, F401

@@ -10,7 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from accounts.models import AccountEvent, OtpPurpose, User, mask_mobile
+from absher_portal.masking import mask_mobile
+from accounts.models import AccountEvent, OtpPurpose, User
 
 
 def webotp_line(code: str) -> str:

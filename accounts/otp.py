@@ -12,21 +12,20 @@ failure is shown to the person at once.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django_ratelimit.core import _get_window, _make_cache_key, _split_rate, get_usage
 
+from accounts import limits
+from accounts.limits import Usage
 from accounts.models import OtpChallenge, OtpPurpose
 from accounts.notifications import otp_sms_body
-from accounts.sms import SmsError, SmsMessage, mask_recipient, send_sms
+from sms.sending import SmsError, SmsMessage, mask_recipient, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -61,47 +60,30 @@ def code_hmac(challenge: OtpChallenge, code: str) -> str:
 #: Counters that belong to the person (their mobile, their ID number): a send the provider
 #: certainly did not make is given back to these. The per-address counter keeps it, so a
 #: client cannot hammer the provider through the portal while it refuses.
-PERSONAL_LIMITS = frozenset({"otp-send-mobile", "otp-send-id"})
-
-
-def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> list[str]:
+def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> list[Usage]:
     """Count one send against every limit; refuse when any is exhausted.
 
     Every attempt counts, refused ones too, so hammering the button does not help. Returns
-    the cache keys of the personal counters just counted, for :func:`_give_back_send_quota`.
+    the personal counters just counted, for :func:`_give_back_send_quota`.
     """
-    limits = [
-        ("otp-send-mobile", mobile, settings.OTP_LIMIT_PER_MOBILE),
-        ("otp-send-id", national_id, settings.OTP_LIMIT_PER_ID),
-        ("otp-send-ip", ip, settings.OTP_LIMIT_PER_IP),
-    ]
-    limited = False
-    counted: list[str] = []
-    for group, value, per_hour in limits:
-        if not value:
-            continue
-        rate = f"{per_hour}/h"
-        period = _split_rate(rate)[1]
-        window = _get_window(value, period)
-        usage = get_usage(
-            None, group=group, key=lambda _g, _r, v=value: v, rate=rate, increment=True
+    personal = [
+        limit.hit(value)
+        for limit, value in (
+            (limits.OTP_SENDS_PER_MOBILE, mobile),
+            (limits.OTP_SENDS_PER_ID, national_id),
         )
-        limited = limited or bool(usage and usage["should_limit"])
-        if group in PERSONAL_LIMITS and window == _get_window(value, period):
-            # django-ratelimit 4.1's own key for the window just counted (pinned version;
-            # tests/test_sms_outages.py fails if its keys change).
-            counted.append(_make_cache_key(group, window, rate, value, get_usage.ALL))
-    if limited:
+        if value
+    ]
+    by_address = [limits.OTP_SENDS_PER_ADDRESS.hit(ip)] if ip else []
+    if any(usage.exceeded for usage in (*personal, *by_address)):
         raise OtpError("rate_limited")
-    return counted
+    return personal
 
 
-def _give_back_send_quota(keys: list[str]) -> None:
+def _give_back_send_quota(counted: list[Usage]) -> None:
     """Undo the personal counts of a send that never left, so an outage costs no quota."""
-    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-    for key in keys:
-        with contextlib.suppress(ValueError):  # the window ended: nothing left to give back
-            cache.decr(key)
+    for usage in counted:
+        limits.give_back(usage)
 
 
 #: The stored "HMAC" of a decoy challenge: not hexadecimal, so no code can ever match it.
@@ -124,7 +106,7 @@ def _set_new_code(challenge: OtpChallenge, *, decoy: bool = False) -> str | None
     return code
 
 
-def _send(challenge: OtpChallenge, code: str, *, language: str, quota_keys: list[str]) -> None:
+def _send(challenge: OtpChallenge, code: str, *, language: str, quota: list[Usage]) -> None:
     """Send a committed code by SMS; on failure make the code unusable at once.
 
     A send the provider certainly did not make is not counted against the person's limits,
@@ -146,7 +128,7 @@ def _send(challenge: OtpChallenge, code: str, *, language: str, quota_keys: list
         OtpChallenge.objects.filter(pk=challenge.pk).update(code_hmac="", sent_at=None)
         challenge.code_hmac, challenge.sent_at = "", None
         if challenge.purpose != OtpPurpose.RESET and not getattr(exc, "maybe_sent", False):
-            _give_back_send_quota(quota_keys)
+            _give_back_send_quota(quota)
         reason = getattr(exc, "reason", "")
         raise OtpError(
             "sms_invalid_number" if reason == "invalid_number" else "send_failed"
@@ -173,7 +155,7 @@ def issue_challenge(
     failures = _recent_failures(purpose=purpose, mobile=mobile, national_id=national_id)
     if failures >= settings.OTP_MAX_FAILURES:
         raise OtpError("locked")
-    quota_keys = _consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
+    quota = _consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
     with transaction.atomic():
         challenge = OtpChallenge.objects.create(
             purpose=purpose,
@@ -184,7 +166,7 @@ def issue_challenge(
         )
         code = _set_new_code(challenge, decoy=decoy)
     if code is not None:
-        _send(challenge, code, language=language, quota_keys=quota_keys)
+        _send(challenge, code, language=language, quota=quota)
     return challenge
 
 
@@ -234,12 +216,12 @@ def resend_code(
             raise OtpError("locked")
         if (remaining := cooldown_remaining(challenge)) > 0:
             raise OtpError("cooldown", seconds=remaining)
-        quota_keys = _consume_send_quota(
+        quota = _consume_send_quota(
             mobile=challenge.mobile, national_id=challenge.national_id, ip=ip
         )
         code = _set_new_code(challenge, decoy=decoy)
     if code is not None:
-        _send(challenge, code, language=language, quota_keys=quota_keys)
+        _send(challenge, code, language=language, quota=quota)
     return challenge
 
 

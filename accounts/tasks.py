@@ -9,8 +9,8 @@ from django_tasks import task
 
 from accounts.models import AccountEvent, User
 from accounts.notifications import password_changed_sms_body, send_mobile_moved_email
-from accounts.sms import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
-from accounts.sms.retries import enqueue_at, next_attempt_at, worth_retrying
+from sms.retries import enqueue_at, next_attempt_at, worth_retrying
+from sms.sending import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def notify_password_changed(account_id: int, attempt: int = 1, event_id: int | N
     At most once per attempt: the SMS record is inserted first under the unique key
     ``password_changed:<event>:<attempt>`` (the account's latest ``password_changed`` event
     unless a retry names it), so a second run of the same task sends nothing. A send the
-    provider certainly did not make is tried again later (``accounts.sms.retries``) as the
+    provider certainly did not make is tried again later (``sms.retries``) as the
     next attempt; after a send that may have gone through, nothing is tried again.
     """
     try:

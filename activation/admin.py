@@ -14,14 +14,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import UserAdmin as AccountsUserAdmin
-from accounts.admin_lists import (
+from accounts.models import User, mask_national_id
+from accounts.staff.admin import UserAdmin as AccountsUserAdmin
+from accounts.staff.lists import (
     LargeListMixin,
     ReadOnlyAdminMixin,
     SafeChangeListMixin,
     ltr_text,
 )
-from accounts.models import User, mask_national_id
 from activation.keys import KeyFormatError, load_public_key, public_key_pem
 from activation.models import (
     ActivationChannel,

@@ -181,5 +181,5 @@ def activation_confirm(*, key: BankKey, confirmation: Confirmation) -> ApiResult
             )
             # robust: the activation has committed; failing to queue the SMS must not turn the
             # bank's answer into a 500 (``send_activation_sms`` sweeps up what was missed).
-            transaction.on_commit(lambda: send_activation_sms.enqueue(event.pk), robust=True)
+            lifecycle.enqueue_after_commit(send_activation_sms, event.pk)
     return result

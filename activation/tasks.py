@@ -11,11 +11,11 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.sms import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
-from accounts.sms.retries import enqueue_at, next_attempt_at, worth_retrying
-from accounts.sms_records import ACCEPTED_STATUSES, SmsDelivery
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.notifications import activation_sms_body
+from sms.models import ACCEPTED_STATUSES, SmsDelivery
+from sms.retries import enqueue_at, next_attempt_at, worth_retrying
+from sms.sending import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
 
 logger = logging.getLogger(__name__)
 

@@ -240,7 +240,7 @@ FORMS: dict[str, list[str]] = {
     reverse("activation:bank_activation"): ["event_id", "national_id", "mobile", "channel"],
     reverse("activation:bank_openapi"): [],
     # Signed by Twilio: unsigned junk is refused (tests/test_twilio_status_callback.py).
-    reverse("accounts:twilio_status_callback"): ["MessageSid", "MessageStatus", "ErrorCode"],
+    reverse("sms:twilio_status_callback"): ["MessageSid", "MessageStatus", "ErrorCode"],
     reverse("accounts:logout"): [],  # last: it ends the session of a signed-in client
 }
 WIZARD_STEPS = [step(name) for name in ("identity", "account", "verify")]

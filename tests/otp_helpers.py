@@ -8,8 +8,8 @@ import pytest
 
 from accounts import otp
 from accounts.models import OtpChallenge, OtpPurpose
-from accounts.sms import SmsError, SmsMessage
-from accounts.sms.backends import BaseSmsBackend
+from sms.backends import BaseSmsBackend
+from sms.sending import SmsError, SmsMessage
 from tests.factories import code_from_sms
 
 MOBILE = "+966551234567"

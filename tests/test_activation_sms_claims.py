@@ -15,12 +15,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from accounts.sms import SmsMessage
-from accounts.sms.backends import BaseSmsBackend
-from accounts.sms_records import SmsDelivery, SmsStatus
 from activation.models import ActivationEvent
 from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
+from sms.backends import BaseSmsBackend
+from sms.models import SmsDelivery, SmsStatus
+from sms.sending import SmsMessage
 from tests.bank_signing import register_key
 from tests.factories import make_user
 

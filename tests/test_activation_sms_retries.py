@@ -16,11 +16,11 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.lifecycle import record_event
 from accounts.models import AccountEvent
-from accounts.sms_records import SmsDelivery, SmsStatus
 from accounts.tasks import notify_password_changed
 from activation.models import ActivationEvent
 from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
+from sms.models import SmsDelivery, SmsStatus
 from tests.bank_signing import register_key
 from tests.factories import make_user
 from tests.race_helpers import race

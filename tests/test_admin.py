@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import admin_actions, lifecycle
-from accounts.admin_lists import EstimatedCountPaginator
+from accounts import lifecycle
 from accounts.models import AccountEvent, AccountStatus, User
+from accounts.staff import actions as admin_actions
+from accounts.staff.lists import EstimatedCountPaginator
 from accounts.validators import luhn_is_valid
 from activation.keys import generate_private_key, public_key_pem
 from activation.models import ActivationEvent, ActivationOutcome, Bank, BankKey
@@ -476,7 +477,7 @@ def test_reviewer_group_has_exactly_the_permissions_it_needs():
         ("accounts", "approve_account"),
         ("accounts", "reject_account"),
         ("accounts", "view_accountevent"),
-        ("accounts", "view_smsdelivery"),
+        ("sms", "view_smsdelivery"),
         ("activation", "view_activationevent"),
         ("activation", "view_bank"),
         ("activation", "view_activationchannel"),

@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 
 from accounts import otp
 from accounts.models import AccountEvent, AccountStatus, OtpChallenge, OtpPurpose, User
-from accounts.registration import RegistrationConflict, register_account
+from accounts.registration.services import RegistrationConflict, register_account
 from tests.factories import verified_challenge
 from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 

@@ -172,7 +172,7 @@ def test_a_locked_sign_in_gets_the_too_many_attempts_page_with_the_time_to_retur
     back_at = timezone.localtime() + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
     assert f'<bdi dir="ltr">{back_at:%H:%M}</bdi>' in html
     with translation.override(language):
-        from accounts.signin import lockout_message
+        from accounts.error_messages import lockout_message
 
         assert lockout_message(settings.LOGIN_LOCKOUT_SECONDS) in html
     assert f'href="{reverse("accounts:password_reset")}"' in html

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from accounts import expiry
 from accounts.models import AccountEvent, AccountStatus, User
-from accounts.registration import RegistrationConflict, register_account
+from accounts.registration.services import RegistrationConflict, register_account
 from accounts.selectors import username_taken
 from tests.factories import make_user, verified_challenge
 from tests.otp_helpers import OTHER_ID, OTHER_MOBILE

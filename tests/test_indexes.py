@@ -45,11 +45,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import otp, selectors
-from accounts.account_views import _recent_events
 from accounts.expiry import pending_accounts_due
 from accounts.models import AccountEvent, OtpChallenge, OtpPurpose, User
-from accounts.registration import _lock_holders
-from accounts.reset import _matching_account
+from accounts.profile.views import _recent_events
+from accounts.recovery.services import matching_account
+from accounts.registration.services import _lock_holders
 from activation.models import ActivationEvent, ActivationOutcome, Bank, BankKey
 from activation.services import Confirmation, _decide, activation_confirm
 from activation.tasks import queue_missed_activation_sms, report_stale_claims
@@ -280,7 +280,7 @@ def test_registration_lock_combines_the_id_username_and_mobile_indexes(data):
 def test_password_reset_match_uses_an_id_index(data):
     user = data["user"]
     assert_indexed(
-        lambda: _matching_account(national_id=user.national_id, mobile=user.mobile),
+        lambda: matching_account(national_id=user.national_id, mobile=user.mobile),
         USER_TABLE,
         national_id_indexes() | mobile_indexes(),
     )
@@ -409,7 +409,7 @@ def test_missed_activation_sms_sweep_uses_the_unnotified_index(data):
 
 
 def test_stale_activation_sms_claims_use_the_unnotified_index(data):
-    from accounts.sms_records import SmsDelivery
+    from sms.models import SmsDelivery
 
     SmsDelivery.objects.bulk_create(
         SmsDelivery(
@@ -422,7 +422,7 @@ def test_stale_activation_sms_claims_use_the_unnotified_index(data):
         for n in range(3000)
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE accounts_smsdelivery")
+        cursor.execute("ANALYZE sms_smsdelivery")
     assert_indexed(
         lambda: report_stale_claims(older_than_seconds=900),
         ACTIVATION_TABLE,

@@ -25,9 +25,10 @@ import redis
 import requests
 from django.conf import settings
 from django.db import connection
-from django_ratelimit.core import get_usage
 
-from accounts import signin
+from accounts import limits
+from accounts.limits import Limit
+from accounts.signin import services as signin
 from tests.database_urls import database_url
 from tests.factories import TEST_PASSWORD, make_user
 from tests.production_env import free_port
@@ -271,10 +272,9 @@ def sms_sent(sms_file: Path) -> list[dict]:
     return [json.loads(line) for line in sms_file.read_text(encoding="utf-8").splitlines()]
 
 
-def shared_count(group: str, value: str) -> int:
+def shared_count(limit: Limit, value: str) -> int:
     """What the shared cache counts for one send limit, read by this (third) process."""
-    usage = get_usage(None, group=group, key=lambda _g, _r: value, rate=f"{LIMIT}/h")
-    return usage["count"] if usage else 0
+    return limit.peek(value).count
 
 
 # --- tests ----------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def test_send_limit_per_mobile_holds_across_processes(shared, sms_file):
     assert refused.url.endswith("/register/account/")
     assert RATE_LIMITED in refused.text
     assert [sms["to"] for sms in sms_sent(sms_file)] == [mobile] * LIMIT
-    assert shared_count("otp-send-mobile", mobile) == LIMIT + 1
+    assert shared_count(limits.OTP_SENDS_PER_MOBILE, mobile) == LIMIT + 1
 
 
 def test_send_limit_per_id_holds_across_processes(shared, sms_file):
@@ -305,7 +305,7 @@ def test_send_limit_per_id_holds_across_processes(shared, sms_file):
 
     assert RATE_LIMITED in refused.text
     assert [sms["to"] for sms in sms_sent(sms_file)] == MOBILES[:LIMIT]
-    assert shared_count("otp-send-id", national_id) == LIMIT + 1
+    assert shared_count(limits.OTP_SENDS_PER_ID, national_id) == LIMIT + 1
 
 
 def test_control_with_a_cache_per_process_the_same_sends_are_not_limited(separate, sms_file):

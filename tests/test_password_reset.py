@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.notifications import password_changed_sms_body
-from accounts.reset import RESET_SESSION_KEY
+from accounts.recovery.services import RESET_SESSION_KEY
 from tests.factories import TEST_PASSWORD, code_from_sms, make_user
 from tests.otp_helpers import FAILING_BACKEND, MOBILE, NATIONAL_ID, OTHER_ID, OTHER_MOBILE
 
@@ -396,7 +396,7 @@ class SlowSmsBackend:
     def send(self, message):
         import time
 
-        from accounts.sms import outbox
+        from sms.sending import outbox
 
         time.sleep(0.15)
         outbox.append({"to": message.to, "body": message.body, "purpose": message.purpose})

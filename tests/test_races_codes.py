@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts import otp
 from accounts.models import AccountEvent, OtpChallenge, OtpPurpose, User
-from accounts.reset_forms import NewPasswordForm
+from accounts.recovery.forms import NewPasswordForm
 from tests.factories import make_user
 from tests.otp_helpers import MOBILE, NATIONAL_ID, issue, last_code
 from tests.race_helpers import RACE_MARKS, THREADS, LiveClient, page_errors, race, statuses

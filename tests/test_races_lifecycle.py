@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts import lifecycle
 from accounts.models import AccountEvent, AccountStatus, User
-from accounts.registration import RegistrationConflict, register_account
+from accounts.registration.services import RegistrationConflict, register_account
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.services import ApiResult, Confirmation, activation_confirm
 from tests.factories import make_user, verified_challenge

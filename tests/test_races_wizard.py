@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import HOLDING_STATUSES, AccountEvent, AccountStatus, OtpChallenge, User
-from accounts.registration import RegistrationConflict
+from accounts.registration.services import RegistrationConflict
 from tests.race_helpers import (
     RACE_MARKS,
     THREADS,

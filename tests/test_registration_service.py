@@ -1,4 +1,4 @@
-"""Completing a registration (accounts.registration) and the account lifecycle (DESIGN §6, §7)."""
+"""Completing a registration (accounts.registration.services) and the lifecycle (DESIGN §6, §7)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,10 @@ from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
 
+from absher_portal.masking import mask_mobile
 from accounts import otp
-from accounts.models import (
-    AccountEvent,
-    AccountStatus,
-    OtpPurpose,
-    User,
-    mask_mobile,
-)
-from accounts.registration import RegistrationConflict, register_account
+from accounts.models import AccountEvent, AccountStatus, OtpPurpose, User
+from accounts.registration.services import RegistrationConflict, register_account
 from tests.factories import make_user, verified_challenge
 
 pytestmark = pytest.mark.django_db

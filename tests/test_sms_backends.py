@@ -11,8 +11,8 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 from twilio.http.http_client import TwilioHttpClient
 
-from accounts.sms import SmsError, SmsMessage, get_backend, send_sms
-from accounts.sms.backends import FileBackend, TwilioBackend
+from sms.backends import FileBackend, TwilioBackend
+from sms.sending import SmsError, SmsMessage, get_backend, send_sms
 from tests.twilio_fakes import (
     OUTAGES,
     SID,
@@ -94,7 +94,7 @@ def test_unknown_backend_name_is_improperly_configured(settings):
 
 
 def test_unimportable_backend_path_is_improperly_configured(settings):
-    settings.SMS_BACKEND = "accounts.sms.backends.NoSuchBackend"
+    settings.SMS_BACKEND = "sms.backends.NoSuchBackend"
 
     with pytest.raises(ImproperlyConfigured):
         get_backend()

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.sms import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
-from accounts.sms.backends import BaseSmsBackend
-from accounts.sms_records import SmsDelivery, SmsStatus
+from sms.backends import BaseSmsBackend
+from sms.models import SmsDelivery, SmsStatus
+from sms.sending import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
 from tests.factories import TEST_PASSWORD, make_user
 from tests.twilio_fakes import OUTAGES, message_sid
 
@@ -25,7 +25,7 @@ CODE = "482913"
 MESSAGE = SmsMessage(
     to="+966551234567", body=f"Your code is {CODE} @portal.example.sa #{CODE}", purpose="login"
 )
-CHANGELIST = reverse("admin:accounts_smsdelivery_changelist")
+CHANGELIST = reverse("admin:sms_smsdelivery_changelist")
 
 
 def row_values(record: SmsDelivery) -> str:
@@ -262,10 +262,10 @@ def test_a_lookup_the_list_does_not_offer_is_refused(staff_client, rows):
 
 def test_nobody_adds_changes_or_deletes_records(staff_client, rows):
     record = rows["failed"]
-    change = reverse("admin:accounts_smsdelivery_change", args=[record.pk])
-    delete = reverse("admin:accounts_smsdelivery_delete", args=[record.pk])
+    change = reverse("admin:sms_smsdelivery_change", args=[record.pk])
+    delete = reverse("admin:sms_smsdelivery_delete", args=[record.pk])
 
-    assert staff_client.get(reverse("admin:accounts_smsdelivery_add")).status_code == 403
+    assert staff_client.get(reverse("admin:sms_smsdelivery_add")).status_code == 403
     page = staff_client.get(change)
     assert page.status_code == HTTPStatus.OK
     assert 'name="status"' not in page.content.decode()
@@ -281,7 +281,7 @@ def test_a_reviewer_may_look_at_deliveries(client, rows):
     client.force_login(reviewer)
 
     assert client.get(CHANGELIST).status_code == HTTPStatus.OK
-    change = reverse("admin:accounts_smsdelivery_change", args=[rows["failed"].pk])
+    change = reverse("admin:sms_smsdelivery_change", args=[rows["failed"].pk])
     assert client.get(change).status_code == HTTPStatus.OK
 
 

@@ -18,8 +18,8 @@ import pytest
 import requests
 from twilio.http.http_client import TwilioHttpClient
 
-from accounts.sms import SmsError, SmsMessage
-from accounts.sms.backends import TwilioBackend, never_connected
+from sms.backends import TwilioBackend, never_connected
+from sms.sending import SmsError, SmsMessage
 from tests.twilio_fakes import OUTAGES, configure_twilio
 
 MESSAGE = SmsMessage(to="+966501234567", body="Your code is 482913", purpose="registration")

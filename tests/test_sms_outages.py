@@ -17,8 +17,8 @@ from django.utils.html import escape
 
 from accounts import otp
 from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
-from accounts.signin import PENDING_SIGNIN_KEY
-from accounts.sms_records import SmsDelivery, SmsStatus
+from accounts.signin.services import PENDING_SIGNIN_KEY
+from sms.models import SmsDelivery, SmsStatus
 from tests.factories import TEST_PASSWORD, make_user
 from tests.otp_helpers import IP, MOBILE, NATIONAL_ID, OTHER_ID, OTHER_MOBILE, issue
 from tests.registration_driver import RegistrationDriver, step_url

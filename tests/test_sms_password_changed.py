@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from accounts.lifecycle import record_event
 from accounts.models import AccountEvent, User
-from accounts.sms import SmsError
-from accounts.sms_records import SmsDelivery, SmsStatus
 from accounts.tasks import notify_password_changed
+from sms.models import SmsDelivery, SmsStatus
+from sms.sending import SmsError
 from tests.factories import TEST_PASSWORD, make_user
 from tests.otp_helpers import FAILING_BACKEND
 from tests.race_helpers import race

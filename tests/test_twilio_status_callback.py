@@ -12,15 +12,15 @@ from django.test import Client
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
-from accounts.sms import SmsError, SmsMessage, send_sms
-from accounts.sms_records import SmsDelivery, SmsStatus
+from sms.models import SmsDelivery, SmsStatus
+from sms.sending import SmsError, SmsMessage, send_sms
 from tests.twilio_fakes import OUTAGES, TOKEN, configure_twilio, message_sid
 
 pytest_plugins = ["tests.twilio_fixtures"]  # the offline_twilio fixture
 
 pytestmark = pytest.mark.django_db
 
-PATH = reverse("accounts:twilio_status_callback")
+PATH = reverse("sms:twilio_status_callback")
 PUBLIC_URL = "https://portal.example.sa" + PATH
 SMS_SID = "SM" + "b" * 32
 

@@ -44,5 +44,8 @@ class Migration(migrations.Migration):
         ("accounts", "0005_sms_delivery"),
         ("activation", "0005_activation_sms_retries"),
     ]
+    # The grant names the records' permission as it was then, under ``accounts``; the ``sms``
+    # app, which takes them over later (sms 0001), relabels it.
+    run_before = [("sms", "0001_initial")]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -23,12 +23,12 @@ import urllib3.exceptions
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.sms import SmsError, SmsMessage, mask_recipient, outbox
+from sms.sending import SmsError, SmsMessage, mask_recipient, outbox
 
 if TYPE_CHECKING:
     from twilio.http import HttpClient
 
-logger = logging.getLogger("accounts.sms")
+logger = logging.getLogger("sms.sending")
 
 #: Twilio error codes that mean "this number cannot receive this SMS" (invalid, not a mobile,
 #: region not enabled, recipient unsubscribed): retrying will not help, the number must change.
@@ -73,7 +73,7 @@ class ConsoleBackend(BaseSmsBackend):
 
 
 class LocmemBackend(BaseSmsBackend):
-    """Append to ``accounts.sms.outbox`` so tests can read the code that was sent."""
+    """Append to ``sms.sending.outbox`` so tests can read the code that was sent."""
 
     development_only = True
 
@@ -215,7 +215,7 @@ def status_callback_url(delivery_id: int | None = None) -> str:
     origin = settings.PUBLIC_ORIGIN
     if not origin.startswith("https://"):
         return ""
-    url = origin + reverse("accounts:twilio_status_callback")
+    url = origin + reverse("sms:twilio_status_callback")
     return url if delivery_id is None else f"{url}?delivery={delivery_id}"
 
 

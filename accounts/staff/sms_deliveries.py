@@ -14,10 +14,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_lists import LargeListMixin, ReadOnlyAdminMixin, ltr_text
-from accounts.models import mask_mobile
-from accounts.sms_records import PROBLEM_STATUSES, UNKNOWN_STATUSES, SmsDelivery
+from absher_portal.masking import mask_mobile
+from accounts.staff.lists import LargeListMixin, ReadOnlyAdminMixin, ltr_text
 from accounts.validators import normalize_saudi_mobile, to_ascii_digits
+from sms.models import PROBLEM_STATUSES, UNKNOWN_STATUSES, SmsDelivery
 
 
 class DeliveryProblemFilter(admin.SimpleListFilter):

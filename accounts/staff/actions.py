@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from accounts import lifecycle
-from accounts.admin_forms import StaffReasonForm
 from accounts.models import AccountEvent, AccountStatus, User
+from accounts.staff.forms import StaffReasonForm
 
 #: One reason covers at most this many accounts (a page of the list, by default).
 MAX_ACCOUNTS_PER_ACTION = 100

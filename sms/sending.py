@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
-    from accounts.sms.backends import BaseSmsBackend
+    from sms.backends import BaseSmsBackend
 
 __all__ = [
     "BACKEND_ALIASES",
@@ -35,10 +35,10 @@ __all__ = [
 ]
 
 BACKEND_ALIASES: dict[str, str] = {
-    "console": "accounts.sms.backends.ConsoleBackend",
-    "locmem": "accounts.sms.backends.LocmemBackend",
-    "file": "accounts.sms.backends.FileBackend",
-    "twilio": "accounts.sms.backends.TwilioBackend",
+    "console": "sms.backends.ConsoleBackend",
+    "locmem": "sms.backends.LocmemBackend",
+    "file": "sms.backends.FileBackend",
+    "twilio": "sms.backends.TwilioBackend",
 }
 
 #: Messages "sent" by the locmem backend, as ``{"to", "body", "purpose"}`` dicts (tests read it).
@@ -131,14 +131,14 @@ def send_sms(message: SmsMessage, *, dedupe_key: str | None = None) -> str | Non
     that sends a code can tell the person at once (DESIGN §5). Every attempt leaves an
     ``SmsDelivery`` row (never the body), written and committed *before* the backend runs, so
     the provider's status callbacks always find it, and completed afterwards. Call it outside
-    any transaction (``accounts.sms_records.start_attempt`` refuses otherwise).
+    any transaction (``sms.records.start_attempt`` refuses otherwise).
 
     ``dedupe_key`` makes the send at most once: the row is inserted under that unique key
     first, and a second attempt with the same key raises :class:`SmsAlreadyClaimed` without
     sending. Any other exception from the backend marks the row "may have been sent"
     (``internal_error``) and propagates.
     """
-    from accounts.sms_records import finish_attempt, start_attempt
+    from sms.records import finish_attempt, start_attempt
 
     backend_name = str(getattr(settings, "SMS_BACKEND", "") or "console")
     record = start_attempt(

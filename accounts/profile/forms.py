@@ -1,7 +1,6 @@
 """Forms of the account page: the preferred language and the password change.
 
-Forms validate and, when asked, save; views decide what happens around them (the session,
-messages, notices).
+Forms validate; the views call ``services`` (and ``accounts.passwords``) to save.
 """
 
 from __future__ import annotations
@@ -30,11 +29,6 @@ class PreferredLanguageForm(forms.Form):
         self.user = user
         kwargs.setdefault("initial", {"preferred_language": user.preferred_language})
         super().__init__(*args, **kwargs)
-
-    def save(self) -> User:
-        self.user.preferred_language = self.cleaned_data["preferred_language"]
-        self.user.save(update_fields=["preferred_language", "updated_at"])
-        return self.user
 
 
 def _password_input(autocomplete: str) -> forms.PasswordInput:
@@ -71,9 +65,3 @@ class ChangePasswordForm(NewPasswordForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
-
-    def save(self) -> User:
-        """Set the new password; the caller keeps its own session with the new hash."""
-        self.user.set_password(self.cleaned_data["new_password1"])
-        self.user.save(update_fields=["password", "updated_at"])
-        return self.user

@@ -9,17 +9,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts import lifecycle
+from absher_portal.masking import mask_mobile
 from accounts.access import signed_in_active, signed_in_pending
-from accounts.account_forms import ChangePasswordForm, PreferredLanguageForm
-from accounts.models import AccountEvent, User, mask_mobile
-from accounts.tasks import notify_password_changed
+from accounts.models import AccountEvent, User
+from accounts.passwords import change_password as change_password_service
+from accounts.profile import services
+from accounts.profile.forms import ChangePasswordForm, PreferredLanguageForm
 
 #: How many of the latest account events the account page lists.
 RECENT_EVENTS = 10
@@ -67,7 +67,8 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PreferredLanguageForm(user, request.POST)
         if form.is_valid():
-            form.save()
+            language = form.cleaned_data["preferred_language"]
+            services.set_preferred_language(user=user, language=language)
             messages.success(request, _("Your preferred language for messages was saved."))
             return redirect("accounts:account")
     else:
@@ -89,14 +90,8 @@ def change_password(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ChangePasswordForm(user, request.POST)
         if form.is_valid():
-            with transaction.atomic():
-                form.save()
-                lifecycle.record_event(
-                    account=user, kind=AccountEvent.Kind.PASSWORD_CHANGED, source="account"
-                )
-                user_id = user.pk
-                # The SMS goes out after commit; failing to queue it does not undo the change.
-                transaction.on_commit(lambda: notify_password_changed.enqueue(user_id), robust=True)
+            password = form.cleaned_data["new_password1"]
+            change_password_service(user=user, password=password, source="account")
             # The session auth hash follows the new password hash: this session gets the new
             # one, and every other session of the user no longer matches and ends.
             update_session_auth_hash(request, user)

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django_tasks.base import Task
 
-from accounts.sms import SmsError
+from sms.sending import SmsError
 
 logger = logging.getLogger(__name__)
 

@@ -1,39 +1,25 @@
 """Sign-in forms (DESIGN §7): identifier and password, then the code sent by SMS.
 
 Field names are a contract and carry no prefix: ``identifier``, ``password``, then ``code``.
-Forms validate; throttling, sending the code and signing in are the views' business.
+Forms validate: the password through ``django.contrib.auth.authenticate()`` (the backend
+resolves the identifier), the code's format only. Throttling, sending and checking the code and
+signing in are ``services``' business, called by the views.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.forms import AccountForm, VerifyForm
+from accounts.error_messages import SIGNIN_CODE_ERRORS
+from accounts.forms import CodeForm, captcha_field
 from accounts.models import User
-from accounts.selectors import find_account_by_identifier
-
-
-@sensitive_variables("password")
-def authenticate_identifier(identifier: str, password: str) -> User | None:
-    """The account this identifier and password open, or None; the same work either way.
-
-    When no account holds the identifier, a password is still hashed once, so the time
-    taken does not tell whether the account exists. An account that may not sign in
-    (suspended) is checked like any other and then refused.
-    """
-    user = find_account_by_identifier(identifier)
-    if user is None:
-        User().set_password(password)
-        return None
-    if not user.check_password(password) or not user.is_active:
-        return None
-    return user
 
 
 class SignInForm(forms.Form):
@@ -66,8 +52,11 @@ class SignInForm(forms.Form):
         ),
     }
 
-    def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, request: HttpRequest | None = None, captcha: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.request = request
         self.user: User | None = None
         #: True when the password was checked and refused: the view counts a failure.
         self.credentials_rejected = False
@@ -77,7 +66,7 @@ class SignInForm(forms.Form):
     def demand_captcha(self) -> None:
         """Add the registration's captcha field (same label, hint and messages)."""
         if "captcha" not in self.fields:
-            self.fields["captcha"] = copy.deepcopy(AccountForm.base_fields["captcha"])
+            self.fields["captcha"] = captcha_field()
 
     def refuse(self, error: ValidationError) -> None:
         """Show ``error`` on an unbound form: the post was refused before any check."""
@@ -93,7 +82,7 @@ class SignInForm(forms.Form):
         # An unsolved captcha or a missing field: the password is not even looked at.
         if self.errors or not identifier or not password:
             return cleaned
-        user = authenticate_identifier(identifier, password)
+        user = authenticate(self.request, username=identifier, password=password)
         if user is None:
             self.credentials_rejected = True
             raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
@@ -101,11 +90,7 @@ class SignInForm(forms.Form):
         return cleaned
 
 
-class SignInCodeForm(VerifyForm):
-    """The registration's code form, with the sign-in's words where they differ."""
+class SignInCodeForm(CodeForm):
+    """The code from the SMS, in the sign-in's words where they differ."""
 
-    error_messages = {
-        **VerifyForm.error_messages,
-        "locked": _("Too many wrong codes. Wait an hour, then sign in again."),
-        "no_challenge": _("Your sign-in has expired. Sign in again."),
-    }
+    code_errors = SIGNIN_CODE_ERRORS

@@ -1,4 +1,4 @@
-"""Completing a registration: the one service the wizard's ``done()`` calls (DESIGN §6)."""
+"""Registration's services: sending the code, and creating the pending account (DESIGN §6)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,15 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.translation import gettext_lazy as _
 
 from accounts import lifecycle, otp
+from accounts.error_messages import REGISTRATION_CONFLICTS
 from accounts.models import HOLDING_STATUSES, AccountEvent, AccountStatus, OtpPurpose, User
 from accounts.validators import national_id_kind
 
 
 class RegistrationConflict(Exception):
     """Something changed since the person's steps were checked; ``step`` says where to fix it."""
-
-    messages = {
-        "id_registered": _(
-            "An activated account already exists for this ID number. "
-            "Sign in, or reset your password if you have forgotten it."
-        ),
-        "username_taken": _("This username is already taken. Choose another one."),
-        "code_not_verified": _("Your verification code is no longer valid. Request a new one."),
-        "concurrent_registration": _(
-            "Another registration with these details was completed at the same moment. "
-            "Check your details and try again."
-        ),
-    }
 
     def __init__(self, code: str, step: str) -> None:
         super().__init__(code)
@@ -36,7 +23,7 @@ class RegistrationConflict(Exception):
 
     @property
     def message(self) -> str:
-        return str(self.messages[self.code])
+        return str(REGISTRATION_CONFLICTS[self.code])
 
 
 def send_registration_code(

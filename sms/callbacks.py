@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from accounts.sms_records import TWILIO_STATUSES, apply_provider_status
+from sms.records import TWILIO_STATUSES, apply_provider_status
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,32 @@
+"""Changing a password: the one service for the reset, the account page and ``changepassword``.
+
+A new password changes the session auth hash, so every session of the account signed in
+before ends on its next request; a caller that keeps its own session (the account page) calls
+``update_session_auth_hash`` afterwards. The change is recorded in the account's history and
+the person is told by SMS after commit (``tasks.notify_password_changed``, at most once).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
+
+from accounts import lifecycle
+from accounts.models import AccountEvent, User
+from accounts.tasks import notify_password_changed
+
+
+@sensitive_variables("password")
+def change_password(*, user: User, password: str, source: str) -> AccountEvent:
+    """Set ``password`` (already checked against the policy), record it and queue the notice.
+
+    ``source`` says through which door: ``reset``, ``account`` or ``command``.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password", "updated_at"])
+        event = lifecycle.record_event(
+            account=user, kind=AccountEvent.Kind.PASSWORD_CHANGED, source=source
+        )
+        lifecycle.enqueue_after_commit(notify_password_changed, user.pk)
+    return event

@@ -1,0 +1,200 @@
+"""What the wizard's steps do besides validating: their actions, what is stored, going back.
+
+``WizardSteps`` is mixed into ``RegistrationWizard`` (formtools' named-URL session wizard) and
+uses only formtools' public hooks (``get_form``, ``get_form_kwargs``, ``storage``,
+``render_goto_step``). The step actions call services: the account step sends the code
+(``services.send_registration_code``), the verify step checks it (``otp.verify_code``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts import otp
+from accounts.error_messages import CODE_RESENT, code_error
+from accounts.forms import code_page_context
+from accounts.models import OtpChallenge
+from accounts.registration.forms import SECRET_FIELDS, IdentityForm
+from accounts.registration.services import RegistrationConflict, send_registration_code
+
+ID_REGISTERED_TAG = "id-registered"
+
+
+class WizardSteps:
+    #: Showing a stored step again (back, refresh, language switch) rather than posting it.
+    displaying = False
+    #: Validating the stored steps again before the account is created.
+    revalidating = False
+    #: The stored identity step, validated once per request: (what was stored, the form).
+    _identity_checked: tuple[Any, IdentityForm] | None = None
+
+    # --- forms ------------------------------------------------------------------------
+    def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
+        if step == "account":
+            identity = self.get_cleaned_data_for_step("identity") or {}
+            return {
+                "national_id": identity.get("national_id", ""),
+                "revalidating": self.revalidating,
+                "has_password_hash": bool(self.storage.extra_data.get("password_hash")),
+            }
+        if step == "verify":
+            return {"challenge": self.challenge(), "revalidating": self.revalidating}
+        return {}
+
+    def get_form_initial(self, step: str) -> dict[str, Any]:
+        return {"preferred_language": get_language()} if step == "account" else {}
+
+    def get_form(self, step=None, data=None, files=None):  # type: ignore[no-untyped-def]
+        if step == "identity" and data is not None:
+            return self._checked_identity(data)
+        if self.displaying and step is None and data is not None:
+            # Fill a stored step in without validating, so single-use fields do not show
+            # "required" errors.
+            prefix = f"{self.steps.current}-"
+            form = super().get_form(step=step, data=None, files=None)
+            form.initial.update({k.removeprefix(prefix): v for k, v in data.items()})
+            return form
+        return super().get_form(step=step, data=data, files=files)
+
+    def _checked_identity(self, data: Any) -> IdentityForm:
+        """The identity step bound to ``data`` and validated, once per request for that data.
+
+        formtools validates the stored identity step whenever another step needs it (the
+        account form's kwargs, the code's destination, the re-validation before the account is
+        created): up to four ID look-ups in one request for an answer that cannot change
+        meanwhile. ``register_account`` still checks the ID under its row locks.
+        """
+        key = sorted((name, tuple(values)) for name, values in data.lists())
+        if self._identity_checked is None or self._identity_checked[0] != key:
+            form = super().get_form(step="identity", data=data)
+            form.is_valid()
+            self._identity_checked = (key, form)
+        return self._identity_checked[1]
+
+    @staticmethod
+    def storable_fields(form: Form) -> dict[str, list[str]]:
+        """The form's own posted fields, minus those that must never be stored."""
+        return {
+            form.add_prefix(name): form.data.getlist(form.add_prefix(name))
+            for name in form.fields
+            if name not in SECRET_FIELDS
+        }
+
+    # --- step actions -----------------------------------------------------------------
+    def run_step_action(self, form: Form) -> bool:
+        """Do what a valid step asks; False (with the error on ``form``) if it failed."""
+        step = self.steps.current
+        if step == "identity":
+            self._forget_secrets_if_identity_changed(form)
+        elif step == "account":
+            identity = self.get_cleaned_data_for_step("identity") or {}
+            try:
+                self.storage.extra_data = send_registration_code(
+                    national_id=identity["national_id"],
+                    mobile=identity["mobile"],
+                    password=form.cleaned_data["password1"],
+                    language=form.cleaned_data["preferred_language"],
+                    ip=self.ip,
+                )
+            except otp.OtpError as exc:
+                form.add_error(None, ValidationError(code_error(exc), code=exc.code))
+                return False
+        elif step == "verify":
+            challenge = self.challenge()
+            try:
+                if challenge is None:
+                    raise otp.OtpError("no_challenge")
+                otp.verify_code(challenge.pk, form.cleaned_data["code"])
+            except otp.OtpError as exc:
+                form.add_code_error(exc)
+                return False
+        return True
+
+    def _forget_secrets_if_identity_changed(self, form: Form) -> None:
+        before = self.get_cleaned_data_for_step("identity") or {}
+        now = form.cleaned_data
+        if (before.get("national_id"), before.get("mobile")) != (now["national_id"], now["mobile"]):
+            self.storage.extra_data = {}
+
+    def resend(self) -> HttpResponseRedirect:
+        if (challenge := self.challenge()) is not None:
+            language = self.storage.extra_data.get("language") or get_language()
+            try:
+                otp.resend_code(challenge.pk, language=language, ip=self.ip)
+            except otp.OtpError as exc:
+                messages.error(self.request, code_error(exc))
+            else:
+                messages.success(self.request, str(CODE_RESENT))
+        return redirect(self.get_step_url("verify"))
+
+    def go_back(self, step: str, goto: str) -> HttpResponseRedirect:
+        """ "Back" keeps what was typed on this step (never secrets), valid or not."""
+        if step == "account":
+            form = self.get_form(step, data=self.request.POST)
+            self.storage.set_step_data(step, self.storable_fields(form))
+            self.storage.extra_data = {}
+        return self.render_goto_step(goto)
+
+    # --- where the person goes --------------------------------------------------------
+    def first_missing_step_before(self, step: str | None) -> str | None:
+        """Steps are done in order: the first earlier step with nothing stored, if any."""
+        if step not in self.steps.all:
+            return None
+        for earlier in self.steps.all[: self.steps.all.index(step)]:
+            if self.storage.get_step_data(earlier) is None:
+                return earlier
+        return None
+
+    def identity_no_longer_valid(self) -> HttpResponseRedirect | None:
+        """The identity step may have become invalid since (say, the ID was activated)."""
+        form = self.get_form("identity", data=self.storage.get_step_data("identity"))
+        if form.is_valid():
+            return None
+        self.report_errors(form)
+        return self.back_to("identity")
+
+    def back_to(self, step: str) -> HttpResponseRedirect:
+        """Send the person to ``step``; the code and password hash no longer apply."""
+        self.storage.extra_data = {}
+        self.storage.current_step = step
+        return redirect(self.get_step_url(step))
+
+    def report_errors(self, form: Form) -> None:
+        """Carry a stored step's errors to the page the person is sent back to."""
+        for field, errors in form.errors.as_data().items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                text = " ".join(error.messages)
+                if label:
+                    text = _("%(field)s: %(error)s") % {"field": label, "error": text}
+                tag = ID_REGISTERED_TAG if error.code == "id_registered" else ""
+                messages.error(self.request, text, extra_tags=tag)
+
+    def report_conflict(self, conflict: RegistrationConflict) -> None:
+        tag = ID_REGISTERED_TAG if conflict.code == "id_registered" else ""
+        messages.error(self.request, conflict.message, extra_tags=tag)
+
+    # --- the code ---------------------------------------------------------------------
+    def challenge(self) -> OtpChallenge | None:
+        try:
+            challenge_id = uuid.UUID(str(self.storage.extra_data.get("challenge_id")))
+        except ValueError:
+            return None
+        return OtpChallenge.objects.filter(pk=challenge_id).first()
+
+    def verify_context(self, form: Form) -> dict[str, Any]:
+        challenge = self.challenge()
+        identity = self.get_cleaned_data_for_step("identity") or {}
+        cooldown = otp.cooldown_remaining(challenge) if challenge else 0
+        locked = bool(challenge and otp.is_locked(challenge))
+        context = code_page_context(form, cooldown=cooldown, locked=locked)
+        return {**context, "challenge": challenge, "mobile": identity.get("mobile", "")}

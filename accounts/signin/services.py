@@ -1,0 +1,188 @@
+"""Sign-in's policy and state (DESIGN §7): throttles, lockout, captcha, the pending sign-in.
+
+The counters are declared in ``accounts.limits``:
+
+- every password post counts against the client address (``SIGNIN_ATTEMPTS_PER_ADDRESS``);
+- wrong passwords count against the normalised identifier (``selectors.normalize_identifier``),
+  whether or not an account holds it, so an unknown identifier locks exactly like a known one.
+  ``LOGIN_LOCKOUT_FAILURES`` of them within ``LOGIN_LOCKOUT_SECONDS`` lock the identifier for
+  ``LOGIN_LOCKOUT_SECONDS`` from the last one;
+- after ``LOGIN_FAILURES_BEFORE_CAPTCHA`` wrong passwords for an identifier the captcha is
+  demanded for it until someone signs in with it (at most a day); after as many from one
+  address within the hour, the captcha is demanded from that address for the rest of the hour.
+
+A successful sign-in lifts the captcha demand but does not reset the failure counts: they age
+out with their window. The session holds only the account's id, the challenge's id and the
+time the password was accepted — never the password or the code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest
+
+from accounts import limits, otp
+from accounts.access import HOME_OF_STATUS
+from accounts.error_messages import NETWORK_RATE_LIMITED, lockout_message
+from accounts.models import OtpChallenge, OtpPurpose, User
+
+#: The one session key of a sign-in between the password and the code.
+PENDING_SIGNIN_KEY = "signin_pending"
+#: How long the code step stays open after the password was accepted.
+PENDING_SIGNIN_SECONDS = 15 * 60
+#: How long an identifier keeps demanding the captcha when nobody signs in with it.
+CAPTCHA_MEMORY_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A password post refused before the password is looked at: why, and for how long."""
+
+    message: str
+    code: str
+    wait: int
+
+
+# --- throttling -----------------------------------------------------------------------------
+def _cache():
+    return caches[settings.LIMITS_CACHE]
+
+
+def _cache_key(kind: str, identifier_key: str) -> str:
+    digest = hashlib.sha256(identifier_key.encode("utf-8")).hexdigest()
+    return f"signin:{kind}:{digest}"
+
+
+def ip_attempt_wait(ip: str) -> int:
+    """Count one password post from ``ip``; once the hourly limit is exceeded, the seconds
+    until the window ends (what the refusal tells the person), else 0."""
+    if not ip:
+        return 0
+    usage = limits.SIGNIN_ATTEMPTS_PER_ADDRESS.hit(ip)
+    return max(1, usage.time_left) if usage.exceeded else 0
+
+
+def lockout_remaining(identifier_key: str) -> int:
+    """Seconds until this identifier may be tried again (0: now)."""
+    if not identifier_key:
+        return 0
+    until = _cache().get(_cache_key("lock", identifier_key))
+    if until is None:
+        return 0
+    return max(0, math.ceil(until - time.time()))
+
+
+def refusal_before_password(identifier_key: str, ip: str) -> Refusal | None:
+    """Count the post against its address; refuse it if the address or identifier is barred."""
+    if seconds := ip_attempt_wait(ip):
+        return Refusal(str(NETWORK_RATE_LIMITED), "ip_rate_limited", seconds)
+    if seconds := lockout_remaining(identifier_key):
+        return Refusal(lockout_message(seconds), "locked", seconds)
+    return None
+
+
+def captcha_required(identifier_key: str, ip: str) -> bool:
+    """Whether a password post for this identifier from this address needs the captcha."""
+    if identifier_key and _cache().get(_cache_key("captcha", identifier_key)):
+        return True
+    if not ip:
+        return False
+    failures = limits.SIGNIN_FAILURES_PER_ADDRESS.peek(ip).count
+    return failures >= settings.LOGIN_FAILURES_BEFORE_CAPTCHA
+
+
+def record_failure(identifier_key: str, ip: str) -> Refusal | None:
+    """Count a wrong password; the lockout it started, if it started one."""
+    refusal = None
+    if identifier_key:
+        failures = limits.SIGNIN_FAILURES_PER_IDENTIFIER.hit(identifier_key).count
+        if failures >= settings.LOGIN_FAILURES_BEFORE_CAPTCHA:
+            _cache().set(_cache_key("captcha", identifier_key), True, CAPTCHA_MEMORY_SECONDS)
+        if failures >= settings.LOGIN_LOCKOUT_FAILURES:
+            # The lock runs a full period from now, and stores its end: fixed windows alone
+            # could release it seconds after the last failure.
+            seconds = settings.LOGIN_LOCKOUT_SECONDS
+            _cache().set(_cache_key("lock", identifier_key), time.time() + seconds, seconds + 5)
+            refusal = Refusal(lockout_message(seconds), "locked", seconds)
+    if ip:
+        limits.SIGNIN_FAILURES_PER_ADDRESS.hit(ip)
+    return refusal
+
+
+def forget_captcha_demand(*identifier_keys: str) -> None:
+    """Someone signed in: the identifiers of that account no longer need the captcha."""
+    _cache().delete_many([_cache_key("captcha", key) for key in identifier_keys if key])
+
+
+# --- the code -------------------------------------------------------------------------------
+def send_sign_in_code(user: User, *, ip: str) -> OtpChallenge:
+    """Send the sign-in code to the account's mobile; ``otp.OtpError`` says why not.
+
+    ``no_mobile``: the number was moved to a newer registration. Only the right password
+    reaches this, so saying so reveals nothing to a stranger.
+    """
+    if not user.mobile:
+        raise otp.OtpError("no_mobile")
+    return otp.issue_challenge(
+        purpose=OtpPurpose.LOGIN,
+        mobile=user.mobile,
+        language=user.preferred_language,
+        ip=ip,
+        national_id=user.national_id,
+        user_id=user.pk,
+    )
+
+
+def complete_sign_in(*, user_id: int, challenge_id: object) -> User | None:
+    """The account to sign in once its code was right, using the code; None if it may not.
+
+    The account is read again: it may have been suspended (or moved on) since the password
+    step; the caller says nothing about why.
+    """
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or user.status not in HOME_OF_STATUS or not user.mobile:
+        return None
+    if not otp.consume_challenge(
+        challenge_id, purpose=OtpPurpose.LOGIN, mobile=user.mobile, national_id=user.national_id
+    ):
+        return None
+    forget_captcha_demand(user.username.lower(), user.national_id)
+    return user
+
+
+# --- the pending sign-in in the session -------------------------------------------------------
+def start_pending_sign_in(request: HttpRequest, *, user: User, challenge: OtpChallenge) -> None:
+    request.session[PENDING_SIGNIN_KEY] = {
+        "user_id": user.pk,
+        "challenge_id": str(challenge.pk),
+        "started_at": int(time.time()),
+    }
+
+
+def pending_sign_in(request: HttpRequest) -> tuple[User, OtpChallenge] | None:
+    """The account and challenge of the sign-in waiting for its code, if still open."""
+    data = request.session.get(PENDING_SIGNIN_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        started_at = int(data["started_at"])
+        challenge_id = uuid.UUID(str(data["challenge_id"]))
+        user_id = int(data["user_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if time.time() - started_at > PENDING_SIGNIN_SECONDS:
+        return None
+    user = User.objects.filter(pk=user_id).first()
+    challenge = OtpChallenge.objects.filter(
+        pk=challenge_id, purpose=OtpPurpose.LOGIN, user_id=user_id
+    ).first()
+    if user is None or challenge is None:
+        return None
+    return user, challenge

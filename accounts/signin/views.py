@@ -1,0 +1,154 @@
+"""Sign-in pages (DESIGN §7): identifier and password, then the code sent by SMS, then a session.
+
+Thin views: the policy (throttles, lockout, captcha) and the pending sign-in live in
+``services``; the password is checked through ``django.contrib.auth.authenticate()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from absher_portal.client_ip import client_ip
+from absher_portal.errors import too_many_requests
+from absher_portal.masking import mask_mobile
+from accounts import otp
+from accounts.access import HOME_OF_STATUS
+from accounts.error_messages import CODE_RESENT, SIGNIN_CODE_ERRORS, code_error
+from accounts.forms import code_page_context
+from accounts.selectors import normalize_identifier
+from accounts.signin import services
+from accounts.signin.forms import SignInCodeForm, SignInForm
+from accounts.signin.services import PENDING_SIGNIN_KEY, Refusal
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters("password", "captcha_1"), name="dispatch")
+class SignInView(View):
+    """Identifier and password; on success a code is sent and the code step opens."""
+
+    template_name = "accounts/signin/login.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and (home := HOME_OF_STATUS.get(request.user.status)):
+            return redirect(home)
+        form = SignInForm(captcha=services.captcha_required("", client_ip(request)))
+        return self.render(form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ip = client_ip(request)
+        raw_identifier = request.POST.get("identifier", "")
+        key = normalize_identifier(raw_identifier)
+        if refusal := services.refusal_before_password(key, ip):
+            return self.refuse(raw_identifier, refusal)
+        form = SignInForm(request.POST, request=request, captcha=services.captcha_required(key, ip))
+        if not form.is_valid():
+            if form.credentials_rejected and (refusal := services.record_failure(key, ip)):
+                return self.refuse(raw_identifier, refusal)
+            if services.captcha_required(key, ip):
+                form.demand_captcha()
+            return self.render(form)
+        try:
+            challenge = services.send_sign_in_code(form.user, ip=ip)
+        except otp.OtpError as exc:
+            message = code_error(exc, SIGNIN_CODE_ERRORS)
+            form.add_error(None, ValidationError(message, code=exc.code))
+            return self.render(form)
+        services.start_pending_sign_in(request, user=form.user, challenge=challenge)
+        return redirect("accounts:login_verify")
+
+    def render(self, form: SignInForm, *, status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name, {"form": form}, status=status)
+
+    def refuse(self, identifier: str, refusal: Refusal) -> HttpResponse:
+        """Answer 429 without looking at the password: the "too many attempts" page saying
+        when to come back; the refused form (identifier kept) stays in its context."""
+        form = SignInForm(initial={"identifier": identifier[:40]})
+        form.refuse(ValidationError(refusal.message, code=refusal.code))
+        context = {"form": form}
+        return too_many_requests(
+            self.request, message=refusal.message, retry_after=refusal.wait, context=context
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters("code"), name="dispatch")
+class SignInVerifyView(View):
+    """The code from the SMS (and a resend button); the right one signs the person in."""
+
+    template_name = "accounts/signin/verify.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        pending = services.pending_sign_in(request)
+        if pending is None:
+            if request.session.pop(PENDING_SIGNIN_KEY, None) is not None:
+                messages.warning(request, _("Your sign-in has expired. Sign in again."))
+            return redirect("accounts:login")
+        self.user, self.challenge = pending
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(SignInCodeForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if "resend" in request.POST:
+            return self.resend()
+        form = SignInCodeForm(request.POST)
+        if not form.is_valid():
+            return self.render(form)
+        try:
+            otp.verify_code(self.challenge.pk, form.cleaned_data["code"])
+        except otp.OtpError as exc:
+            form.add_code_error(exc)
+            return self.render(form)
+        return self.complete()
+
+    def resend(self) -> HttpResponse:
+        language, ip = self.user.preferred_language, client_ip(self.request)
+        try:
+            otp.resend_code(self.challenge.pk, language=language, ip=ip)
+        except otp.OtpError as exc:
+            messages.error(self.request, code_error(exc, SIGNIN_CODE_ERRORS))
+        else:
+            messages.success(self.request, str(CODE_RESENT))
+        return redirect("accounts:login_verify")
+
+    def complete(self) -> HttpResponse:
+        """The code was right: re-check the account now, use the code once, sign in."""
+        request = self.request
+        del request.session[PENDING_SIGNIN_KEY]
+        user = services.complete_sign_in(user_id=self.user.pk, challenge_id=self.challenge.pk)
+        if user is None:
+            # Suspended (or moved on) since the password step: say nothing about why.
+            messages.error(request, _("We could not sign you in. Sign in again."))
+            return redirect("accounts:login")
+        login(request, user)
+        return redirect(HOME_OF_STATUS[user.status])
+
+    def render(self, form: SignInCodeForm) -> HttpResponse:
+        self.challenge.refresh_from_db()  # the check may have counted a wrong try
+        cooldown = otp.cooldown_remaining(self.challenge)
+        context = code_page_context(form, cooldown=cooldown, locked=otp.is_locked(self.challenge))
+        context["mobile"] = mask_mobile(self.user.mobile)
+        return render(self.request, self.template_name, context)
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """End the session (POST only, so no link or prefetch can sign anyone out)."""
+    logout(request)
+    messages.success(request, _("You have signed out."))
+    return redirect("accounts:home")

@@ -1,0 +1,1 @@
+"""The staff journey: Django admin pages for accounts, their history and SMS deliveries."""

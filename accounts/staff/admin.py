@@ -1,0 +1,163 @@
+"""Staff views of accounts (DESIGN §9).
+
+Identity fields are read-only and the history is append-only, shown inline. Every status change
+goes through ``accounts.lifecycle`` with a reason asked for on an intermediate page
+(``admin_actions``). Searches are exact and normalised so that they hit an index, and large
+lists are never counted in full (``admin_lists``). The activation app adds its "bank of
+activation" filter to this list (accounts never imports activation).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from absher_portal.masking import mask_mobile
+from accounts.models import AccountEvent, User
+from accounts.staff.actions import StaffActionsMixin
+from accounts.staff.lists import (
+    LargeListMixin,
+    ReadOnlyAdminMixin,
+    RegistrationDateFilter,
+    SafeChangeListMixin,
+    ltr_text,
+)
+from accounts.validators import normalize_saudi_mobile, to_ascii_digits, validate_national_id
+
+
+class AccountEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """An account's history: shown to whoever may see the account, changed by nobody."""
+
+    model = AccountEvent
+    fk_name = "account"
+    fields = ("created_at", "kind", "from_status", "to_status", "source", "actor", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+@admin.register(User)
+class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
+    list_display = (
+        "username",
+        "masked_id",
+        "id_kind",
+        "status",
+        "masked_mobile",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        "id_kind",
+        ("created_at", RegistrationDateFilter),
+    )
+    # Only here so that the search box is shown: ``get_search_results`` does the searching.
+    search_fields = ("=national_id", "=username", "=mobile")
+    search_help_text = _(
+        "Exact match: ID number, username (any letter case) or mobile number (05…, +966…)."
+    )
+    ordering = ("-created_at",)
+    fieldsets = (
+        (_("Identity"), {"fields": ("username", "national_id", "id_kind")}),
+        (_("Contact"), {"fields": ("mobile", "email", "preferred_language")}),
+        (_("Status"), {"fields": ("status", "status_changed_at", "created_at", "last_login")}),
+        (_("Staff"), {"fields": ("is_staff", "is_superuser", "groups")}),
+    )
+    readonly_fields = (
+        "username",
+        "national_id",
+        "id_kind",
+        "mobile",
+        "status",
+        "status_changed_at",
+        "created_at",
+        "last_login",
+    )
+    inlines = [AccountEventInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> tuple[str, ...]:
+        # Only a superuser may grant staff or superuser rights, or change group membership.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return (*self.readonly_fields, "is_staff", "is_superuser", "groups")
+
+    @admin.display(description=_("ID number"), ordering="national_id")
+    def masked_id(self, obj: User) -> str:
+        return ltr_text(obj.masked_national_id)
+
+    @admin.display(description=_("mobile number"))
+    def masked_mobile(self, obj: User) -> str:
+        return ltr_text(mask_mobile(obj.mobile)) if obj.mobile else "—"
+
+    # --- Permissions --------------------------------------------------------------------------
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Accounts are created by registration (or createsuperuser for staff), never by hand.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Accounts are closed through their status; their rows stay for the history.
+        return False
+
+    # --- Search -------------------------------------------------------------------------------
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """Find the account by exact ID number, mobile number or username, through an index.
+
+        The query is normalised first (Arabic-Indic digits, ``05…``/``+966…``/``00966…``
+        forms), so staff can paste what the person said; nothing is matched by substring.
+        """
+        term = to_ascii_digits(search_term).strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(national_id=validate_national_id(term)), False
+        except ValidationError:
+            pass
+        try:
+            return queryset.filter(mobile=normalize_saudi_mobile(term)), False
+        except ValidationError:
+            pass
+        by_username = queryset.alias(username_lower=Lower("username"))
+        return by_username.filter(username_lower=term.lower()), False
+
+
+# Django's own group list gets the same guards against crafted input as the portal's lists.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SafeChangeListMixin, auth_admin.GroupAdmin):
+    pass
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
+    """The history of all accounts, for browsing: nobody adds, changes or deletes events."""
+
+    list_display = ("created_at", "account", "kind", "from_status", "to_status", "source", "actor")
+    list_filter = ("kind", "created_at")
+    list_select_related = ("account", "actor")
+    ordering = ("-created_at", "-id")
+    fields = (
+        "created_at",
+        "account",
+        "kind",
+        "from_status",
+        "to_status",
+        "source",
+        "actor",
+        "reason",
+        "request_id",
+        "details",
+    )
+    readonly_fields = fields
