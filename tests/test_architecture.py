@@ -1,17 +1,56 @@
-"""The dependency direction of DESIGN §3: activation → accounts, never back."""
+"""The layout of docs/design.md §3 holds: who may import whom, where writes happen, sizes.
+
+- ``activation`` → ``accounts`` → ``sms``; ``sms`` imports neither, ``accounts`` never
+  ``activation``;
+- views never write: no ORM writes, locks or transactions in a view module (services do);
+- no module of the portal imports a private name (``_x``) of a library;
+- modules stay small, and the wizard view smaller.
+"""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+#: ORM calls that write or lock: a view that needs one calls a service instead.
+WRITES = {
+    "save",
+    "create",
+    "update",
+    "delete",
+    "bulk_create",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+    "select_for_update",
+}
+MAX_MODULE_LINES = 300
+#: Modules allowed past MAX_MODULE_LINES, each with its reason.
+LONG_MODULES = {
+    "accounts/password_validation.py": "seven validator classes, each small, kept together",
+    "activation/management/commands/bank_confirm.py": "the reference bank client's CLI",
+}
+
+
+def python_files(*packages: str) -> list[Path]:
+    return [
+        path
+        for package in packages
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+    ]
+
+
+def tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(tree(path)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -19,11 +58,99 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_accounts_never_imports_activation():
-    offenders = {
+def offenders(packages: tuple[str, ...], forbidden: set[str]) -> dict[str, list[str]]:
+    found = {
         str(path.relative_to(ROOT)): sorted(
-            name for name in imported_modules(path) if name.split(".")[0] == "activation"
+            name for name in imported_modules(path) if name.split(".")[0] in forbidden
         )
-        for path in (ROOT / "accounts").rglob("*.py")
+        for path in python_files(*packages)
     }
-    assert {path: names for path, names in offenders.items() if names} == {}
+    return {path: names for path, names in found.items() if names}
+
+
+def test_accounts_never_imports_activation():
+    assert offenders(("accounts",), {"activation"}) == {}
+
+
+def test_the_sms_app_imports_neither_accounts_nor_activation():
+    assert offenders(("sms",), {"accounts", "activation"}) == {}
+
+
+def view_modules() -> list[Path]:
+    views = [
+        *ROOT.glob("accounts/**/views.py"),
+        ROOT / "sms/callbacks.py",
+        ROOT / "activation/api.py",
+    ]
+    return sorted(views)
+
+
+def test_views_never_write_lock_or_open_transactions():
+    found = []
+    for path in view_modules():
+        for node in ast.walk(tree(path)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in WRITES
+                # the session, message storage, the reset state kept in the session and
+                # template contexts are not the database
+                and not ast.unparse(node.func.value).endswith(
+                    ("session", "storage", "state", "context")
+                )
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node.func)}")
+        if "django.db.transaction" in imported_modules(path) or any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "django.db"
+            and any(alias.name == "transaction" for alias in node.names)
+            for node in ast.walk(tree(path))
+        ):
+            found.append(f"{path.relative_to(ROOT)}: imports transaction")
+    assert found == []
+
+
+def test_the_architecture_checks_see_the_views():
+    names = {str(path.relative_to(ROOT)) for path in view_modules()}
+    assert {"accounts/registration/views.py", "accounts/signin/views.py"} <= names
+
+
+def test_no_module_imports_a_private_name_of_a_library():
+    found = []
+    for path in python_files("accounts", "activation", "sms", "absher_portal", "bench"):
+        for node in ast.walk(tree(path)):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.split(".")[0]
+                not in {"accounts", "activation", "sms", "absher_portal", "bench", "tests"}
+            ):
+                found += [
+                    f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and alias.name != "__future__"
+                ]
+    assert found == []
+
+
+@pytest.mark.parametrize("package", ["accounts", "sms", "activation", "absher_portal"])
+def test_modules_stay_small(package):
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in python_files(package)
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    long = {path: lines for path, lines in long.items() if path not in LONG_MODULES}
+    if package == "absher_portal":
+        long.pop("absher_portal/settings.py", None)  # one module of settings (STYLE H6)
+    assert long == {}
+
+
+def test_the_wizard_view_stays_under_150_lines():
+    module = tree(ROOT / "accounts/registration/views.py")
+    wizard = next(
+        node
+        for node in module.body
+        if isinstance(node, ast.ClassDef) and node.name == "RegistrationWizard"
+    )
+    assert wizard.end_lineno - wizard.lineno + 1 < 150
