@@ -68,7 +68,8 @@ e2e: install-dev
 ## Benchmarks (issue 8; README "Benchmarks"): the production set-up on loopback (gunicorn, one
 ## worker per core, PostgreSQL, Redis, db_worker) driven by locust, beside references measured in
 ## the same run. Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 6379; writes
-## docs/bench/results.{json,png}. BENCH_DB, BENCH_DB_LARGE, BENCH_REDIS_URL, BENCH_LARGE override.
+## docs/bench/results.{json,png}. BENCH_DB, BENCH_DB_LARGE, BENCH_REDIS_URL, BENCH_LARGE override;
+## the servers get free ports unless BENCH_PORT pins them.
 .PHONY: bench bench-smoke bench-install
 $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r bench/requirements.txt

@@ -12,12 +12,18 @@ BIN = ROOT / ".venv" / "bin"
 PEER = ROOT / "bench" / "peers"
 CORES = os.cpu_count() or 1
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PORT = int(os.environ.get("BENCH_PORT", "8765"))  # the portal on 1 k accounts; +1 allauth
-LARGE_PORT = PORT + 2  # the portal on the large database, up at the same time
+#: ``BENCH_PORT`` pins the ports: the portal on 1 k accounts there, allauth on +1, the portal
+#: on the large database on +2. Unset, each server gets a free loopback port (bench/servers.py).
+EXPLICIT_PORT = int(os.environ["BENCH_PORT"]) if os.environ.get("BENCH_PORT") else None
 
 
-def bench_env(db: str, port: int = PORT) -> dict[str, str]:
-    """Production settings with the test switches the README allows for benchmarks."""
+def bench_env(db: str, port: int | None = None) -> dict[str, str]:
+    """Production settings with the test switches the README allows for benchmarks.
+
+    ``port`` is where the server of this environment listens (``GUNICORN_BIND``) and the
+    origin requests are signed for; commands that serve nothing need none.
+    """
+    served = {"PUBLIC_ORIGIN": f"http://127.0.0.1:{port}", "GUNICORN_BIND": f"127.0.0.1:{port}"}
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))},
         "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
@@ -33,10 +39,9 @@ def bench_env(db: str, port: int = PORT) -> dict[str, str]:
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         "CACHE_KEY_PREFIX": f"bench-{db}",
         "TASKS_BACKEND": "database",
-        "PUBLIC_ORIGIN": f"http://127.0.0.1:{port}",
         "ALLOWED_HOSTS": "127.0.0.1",
         "TRUSTED_PROXY_COUNT": "1",  # every simulated person sends its own X-Forwarded-For
         "WEB_CONCURRENCY": str(CORES),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "PYTHONPATH": str(ROOT),
+        **(served if port is not None else {}),
     }

@@ -8,11 +8,11 @@ import statistics
 import subprocess
 import time
 
-from bench.config import BIN, CORES, OUT, PORT, ROOT, bench_env
+from bench.config import BIN, CORES, OUT, ROOT, bench_env
 
 
 def locust(
-    user_class: str, users: int, seconds: int, tag: str, port: int = PORT, **extra_env: str
+    user_class: str, users: int, seconds: int, tag: str, *, port: int, **extra_env: str
 ) -> dict[str, dict]:
     """One headless locust run; its stats per request name, plus the load tool's CPU share."""
     prefix = OUT / tag

@@ -6,7 +6,8 @@ with persistent connections, Redis, a ``db_worker`` sending SMS to the ``file`` 
 the django-allauth peer; drives them with locust (bench/load.py: headless, time-bounded);
 measures the references in the same run (the "ok" view, the session-writing view, the
 Argon2id hash rate on all cores, the peer), paired measurements taking turns. Prints a table
-and writes JSON and a PNG (bench/report.py).
+and writes JSON and a PNG (bench/report.py). Each server gets a free loopback port unless
+``BENCH_PORT`` pins them (bench/servers.py).
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import psutil
 
 from bench import report
-from bench.config import BIN, CORES, LARGE_PORT, OUT, PEER, PG, PORT, ROOT, bench_env
+from bench.config import BIN, CORES, EXPLICIT_PORT, OUT, PEER, PG, ROOT, bench_env
 from bench.load import locust, merge_slices, take_turns
+from bench.servers import Ports, ServerFailed, ensure_free, pick_ports, wait_ready
 
 
 @dataclass(frozen=True)
@@ -108,18 +109,6 @@ def drain_tasks(db: str, seconds: float = 600) -> float:
     return time.monotonic() - started
 
 
-def wait_http(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
-                if response.status < 500:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer")
-
-
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -130,42 +119,57 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def portal(db: str, port: int = PORT):
-    """gunicorn (gunicorn.conf.py) and one db_worker on ``db``; yields the gunicorn master."""
-    env = bench_env(db, port)
-    log = (OUT / f"server-{db}.log").open("ab")
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    worker = subprocess.Popen(
-        [
-            str(BIN / "python"),
-            "manage.py",
-            "db_worker",
-            "--queue-name",
-            "*",
-            "--no-reload",
-            "--interval",
-            "0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+def server(command: list[str], *, cwd: Path, env: dict[str, str], port: int, path: str, log: Path):
+    """A server the benchmark starts on ``port``, once it answers there itself; stopped after.
+
+    A port already in use fails at once ("address in use"); a server that exits before it
+    answers fails with the end of its log (bench/servers.py).
+    """
+    ensure_free(port)
+    start = log.stat().st_size if log.exists() else 0
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=out)
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz")
-        drain_tasks(db)  # what an earlier run left behind
-        yield server
+        wait_ready(process, port, f"http://127.0.0.1:{port}{path}", log=log, log_start=start)
+        yield process
     finally:
-        stop(worker)
-        stop(server)
-        log.close()
+        stop(process)
 
 
 @contextmanager
-def allauth_peer(db: str):
-    """The allauth peer under gunicorn, as many sync workers as the portal, on PORT + 1."""
+def portal(db: str, port: int):
+    """gunicorn (gunicorn.conf.py) and one db_worker on ``db``; yields the gunicorn master."""
+    env = bench_env(db, port)
+    gunicorn = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"]
+    log = OUT / f"server-{db}.log"
+    with server(gunicorn, cwd=ROOT, env=env, port=port, path="/healthz", log=log) as master:
+        with (OUT / f"worker-{db}.log").open("ab") as out:
+            worker = subprocess.Popen(
+                [
+                    str(BIN / "python"),
+                    "manage.py",
+                    "db_worker",
+                    "--queue-name",
+                    "*",
+                    "--no-reload",
+                    "--interval",
+                    "0.1",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=out,
+            )
+        try:
+            drain_tasks(db)  # what an earlier run left behind
+            yield master
+        finally:
+            stop(worker)
+
+
+@contextmanager
+def allauth_peer(db: str, port: int):
+    """The allauth peer under gunicorn, as many sync workers as the portal, on ``port``."""
     env = {**os.environ, "PEER_DATABASE_URL": f"{PG}/{db}", "DJANGO_SETTINGS_MODULE": "settings"}
     psql("CREATE SCHEMA IF NOT EXISTS allauth_peer", db)
     subprocess.run(
@@ -174,34 +178,28 @@ def allauth_peer(db: str):
         env=env,
         check=True,
     )
-    log = (OUT / "peer.log").open("ab")
-    server = subprocess.Popen(
-        [
-            str(PEER / ".venv/bin/gunicorn"),
-            "-w",
-            str(CORES),
-            "-b",
-            f"127.0.0.1:{PORT + 1}",
-            "--keep-alive",
-            "5",
-            "wsgi:application",
-        ],
+    command = [
+        str(PEER / ".venv/bin/gunicorn"),
+        "-w",
+        str(CORES),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--keep-alive",
+        "5",
+        "wsgi:application",
+    ]
+    with server(
+        command,
         cwd=PEER / "allauth",
         env=env,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        wait_http(f"http://127.0.0.1:{PORT + 1}/accounts/signup/")
-        yield server
-    finally:
-        stop(server)
-        log.close()
+        port=port,
+        path="/accounts/signup/",
+        log=OUT / "peer.log",
+    ) as peer:
+        yield peer
 
 
-def bank_phase(
-    profile: Profile, tag: str, requests_file: Path, port: int = PORT
-) -> dict[str, dict]:
+def bank_phase(profile: Profile, tag: str, requests_file: Path, port: int) -> dict[str, dict]:
     """Signed confirmations, each on a new pending account, until time or accounts run out."""
     return locust(
         "BankUser",
@@ -222,20 +220,26 @@ REPEND = (
 )
 
 
-def bank_turns(profile: Profile, small_db: str, large_db: str) -> list[dict[str, dict]]:
+def bank_turns(
+    profile: Profile, small_db: str, large_db: str, ports: Ports
+) -> list[dict[str, dict]]:
     """Confirm every pending account of the small database, then as many on the large one,
     taking turns; the small one's accounts are made pending again after each round."""
     small, large = {"bank_small": []}, {"bank_large_same": []}
     for turn in range(profile.flow_rounds):
-        count = bench_task(bench_env(small_db), "bank-requests", "all", str(OUT / "bank-s.json"))
-        small["bank_small"].append(bank_phase(profile, f"bank_small-{turn}", OUT / "bank-s.json"))
+        count = bench_task(
+            bench_env(small_db, ports.portal), "bank-requests", "all", str(OUT / "bank-s.json")
+        )
+        small["bank_small"].append(
+            bank_phase(profile, f"bank_small-{turn}", OUT / "bank-s.json", ports.portal)
+        )
         drain_tasks(small_db)
         psql(REPEND, small_db)
         bench_task(
-            bench_env(large_db, LARGE_PORT), "bank-requests", count, str(OUT / "bank-l1.json")
+            bench_env(large_db, ports.large), "bank-requests", count, str(OUT / "bank-l1.json")
         )
         large["bank_large_same"].append(
-            bank_phase(profile, f"bank_large_same-{turn}", OUT / "bank-l1.json", port=LARGE_PORT)
+            bank_phase(profile, f"bank_large_same-{turn}", OUT / "bank-l1.json", ports.large)
         )
         drain_tasks(large_db)
     return [merge_slices(small["bank_small"]), merge_slices(large["bank_large_same"])]
@@ -272,52 +276,61 @@ def main(profile: Profile) -> dict:
     phases = results["phases"]
     #: Seconds the worker needed, after a phase, to send the SMS that phase queued.
     drained = results["sms_drain_s"] = {}
+    if EXPLICIT_PORT is not None:  # a pinned port already taken fails now, not after seeding
+        for pinned in astuple(pick_ports(EXPLICIT_PORT)):
+            ensure_free(pinned)
     t = time.monotonic()
     manage(bench_env(small_db), "collectstatic", "--no-input", "-v", "0")
     results["seed_small_s"] = prepare_database(small_db, profile.small, fresh=True)
     results["seed_large_s"] = prepare_database(large_db, profile.large, fresh=bool(suffix))
     results["prepare_s"] = time.monotonic() - t
-    env, large_env = bench_env(small_db), bench_env(large_db, LARGE_PORT)
+    ports = pick_ports(EXPLICIT_PORT)  # free ones unless BENCH_PORT pins them
+    port, large_port = ports.portal, ports.large
+    env, large_env = bench_env(small_db, port), bench_env(large_db, large_port)
     print(
-        f"== {profile.name}: {CORES} cores; {small_db} ({profile.small} accounts) on {PORT}, "
-        f"{large_db} ({profile.large} accounts) on {LARGE_PORT}, allauth on {PORT + 1}",
+        f"== {profile.name}: {CORES} cores; {small_db} ({profile.small} accounts) on {port}, "
+        f"{large_db} ({profile.large} accounts) on {large_port}, allauth on {ports.peer}",
         flush=True,
     )
     rounds, users = profile.flow_rounds, profile.users
     with (
-        portal(small_db) as server,
-        portal(large_db, LARGE_PORT) as large_server,
-        allauth_peer(small_db),
+        portal(small_db, port) as small_server,
+        portal(large_db, large_port) as large_server,
+        allauth_peer(small_db, ports.peer),
     ):
-        locust("IdentityPageUser", users, 2, "warmup")
-        locust("IdentityPageUser", users, 2, "warmup-large", port=LARGE_PORT)
-        phases["ok"] = locust("OkUser", users, profile.seconds, "ok")
-        phases["session"] = locust("SessionUser", users, profile.seconds, "session")
-        phases["identity_get"] = locust("IdentityPageUser", users, profile.seconds, "identity_get")
-        phases["ok_large"] = locust("OkUser", users, profile.seconds, "ok_large", port=LARGE_PORT)
+        locust("IdentityPageUser", users, 2, "warmup", port=port)
+        locust("IdentityPageUser", users, 2, "warmup-large", port=large_port)
+        phases["ok"] = locust("OkUser", users, profile.seconds, "ok", port=port)
+        phases["session"] = locust("SessionUser", users, profile.seconds, "session", port=port)
+        phases["identity_get"] = locust(
+            "IdentityPageUser", users, profile.seconds, "identity_get", port=port
+        )
+        phases["ok_large"] = locust("OkUser", users, profile.seconds, "ok_large", port=large_port)
         # The same look-ups on 1 k and on 1 M accounts, taking turns.
         phases["identity_post_small"], phases["identity_post_large"] = take_turns(
             users,
             max(1, profile.seconds // rounds),
             rounds,
-            ("IdentityPostUser", PORT, "identity_post_small"),
-            ("IdentityPostUser", LARGE_PORT, "identity_post_large"),
+            ("IdentityPostUser", port, "identity_post_small"),
+            ("IdentityPostUser", large_port, "identity_post_large"),
         )
-        phases["bank_small"], phases["bank_large_same"] = bank_turns(profile, small_db, large_db)
+        phases["bank_small"], phases["bank_large_same"] = bank_turns(
+            profile, small_db, large_db, ports
+        )
         count = str(profile.seconds * 400)
         bench_task(large_env, "bank-requests", count, str(OUT / "bank-l2.json"))
-        phases["bank_large"] = bank_phase(profile, "bank_large", OUT / "bank-l2.json", LARGE_PORT)
+        phases["bank_large"] = bank_phase(profile, "bank_large", OUT / "bank-l2.json", large_port)
         drained["bank_large"] = drain_tasks(large_db)
         phases["register"], phases["allauth"] = take_turns(
             profile.flow_users,
             max(1, profile.seconds * 2 // rounds),
             rounds,
-            ("RegisterUser", PORT, "register"),
-            ("AllauthSignupUser", PORT + 1, "allauth"),
+            ("RegisterUser", port, "register"),
+            ("AllauthSignupUser", ports.peer, "allauth"),
         )
         drained["register"] = drain_tasks(small_db)
         results["hash"] = json.loads(bench_task(env, "hash-rate", str(profile.hash_seconds)))
-        results["rss_mib"] = worker_rss(server)
+        results["rss_mib"] = worker_rss(small_server)
         results["rss_mib_large"] = worker_rss(large_server)
     results["admin"] = json.loads(bench_task(large_env, "admin-timing", str(profile.admin_repeats)))
     results["machine_after"] = machine_state()
@@ -327,5 +340,8 @@ def main(profile: Profile) -> dict:
 
 if __name__ == "__main__":
     chosen = SMOKE if "--smoke" in sys.argv else FULL
-    data = main(chosen)
+    try:
+        data = main(chosen)
+    except ServerFailed as error:
+        sys.exit(f"bench: {error}")
     report.write(data, smoke=chosen is SMOKE)

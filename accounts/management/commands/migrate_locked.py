@@ -12,15 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils.translation import gettext_lazy
+
+from accounts.management import PortalCommand
 
 #: The advisory lock's key: any fixed 64-bit number no other code of the portal uses.
 MIGRATION_LOCK_KEY = 0x6162_7368_6572_6D67  # "abshermg"
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = gettext_lazy(
         "Apply database migrations, waiting while another machine applies them (PostgreSQL "
         "advisory lock); safe when many web processes start at once."
