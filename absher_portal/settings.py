@@ -133,7 +133,7 @@ PASSWORD_HASHERS = [
     "accounts.hashers.PortalArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# OWASP's recommended Argon2id parameters (memory in KiB): see DESIGN §4.
+# OWASP's recommended Argon2id parameters (memory in KiB): see design.md §4.
 ARGON2_MEMORY_COST_KIB = env.int("ARGON2_MEMORY_COST_KIB", default=19 * 1024)
 ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
 ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=1)
@@ -171,7 +171,7 @@ PASSWORD_RESET_REQUESTS_PER_IP = env.int("PASSWORD_RESET_REQUESTS_PER_IP", defau
 # Every reset request (and resend) takes at least this long, matched or not (decision 46).
 PASSWORD_RESET_MIN_SECONDS = env.float("PASSWORD_RESET_MIN_SECONDS", default=1.5)
 
-# --- One-time codes (DESIGN §5) --------------------------------------------------------------
+# --- One-time codes (design.md §5) --------------------------------------------------------------
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
 OTP_MAX_FAILURES = env.int("OTP_MAX_FAILURES", default=10)
@@ -192,7 +192,7 @@ TRUSTED_PROXY_NETWORKS = env.list(
     default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
 )
 
-# --- Bank activation API (DESIGN §8) ---------------------------------------------------------
+# --- Bank activation API (design.md §8) ---------------------------------------------------------
 BANK_API_MAX_BODY_BYTES = 16 * 1024
 BANK_SIGNATURE_MAX_AGE_SECONDS = env.int("BANK_SIGNATURE_MAX_AGE_SECONDS", default=300)
 BANK_SIGNATURE_CLOCK_SKEW_SECONDS = env.int("BANK_SIGNATURE_CLOCK_SKEW_SECONDS", default=5)
@@ -233,7 +233,7 @@ CAPTCHA_FONT_SIZE = 32
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 
-# --- Test modes must never reach production by accident (DESIGN §11) -------------------------
+# --- Test modes must never reach production by accident (design.md §11) -------------------------
 # The SMS backend is checked by accounts.apps.AccountsConfig.ready(), once it can be resolved
 # to its class (an alias or a dotted path naming a development backend is caught either way).
 ALLOW_TEST_MODES = env.bool("ALLOW_TEST_MODES", default=False)

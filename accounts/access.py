@@ -1,4 +1,4 @@
-"""Who may open which signed-in page (DESIGN §7): pending people the status page only.
+"""Who may open which signed-in page (design.md §7): pending people the status page only.
 
 ``signed_in_pending`` guards the status page and ``signed_in_active`` every other signed-in
 page. Both add ``never_cache``, so neither the page nor the redirect is kept by a browser or

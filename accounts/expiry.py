@@ -1,4 +1,4 @@
-"""Expiring pending accounts that were not activated in time (DESIGN §7, issue 5 item 4)."""
+"""Expiring pending accounts that were not activated in time (design.md §7, issue 5 item 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Argon2id at OWASP's recommended cost (DESIGN §4), tunable from settings."""
+"""Argon2id at OWASP's recommended cost (design.md §4), tunable from settings."""
 
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher

@@ -1,4 +1,4 @@
-"""The one place that changes an account's status or moves its mobile number (DESIGN §7).
+"""The one place that changes an account's status or moves its mobile number (design.md §7).
 
 Every change writes an ``AccountEvent`` in the same transaction; notifications to the person
 are queued with ``transaction.on_commit`` and carry ids only.
@@ -33,7 +33,7 @@ def enqueue_after_commit(task: Task, *args: Any) -> None:
     """Queue ``task(*args)`` (ids only) once the current transaction commits.
 
     Robust: a queue that is down is logged and does not undo the change; a sweep or a retry
-    picks the notice up (docs/design.md §15).
+    picks the notice up (design.md §15).
     """
     transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
@@ -190,7 +190,7 @@ def account_reinstate(*, account: User, actor: User, reason: str) -> AccountEven
 
 @transaction.atomic
 def account_move_mobile(*, from_account: User, to_account: User) -> None:
-    """Give ``from_account``'s mobile number to ``to_account`` (the seed's rule, DESIGN §4).
+    """Give ``from_account``'s mobile number to ``to_account`` (the seed's rule, design.md §4).
 
     Both accounts keep an event; the previous owner is told by email after commit, in
     their own language, because they may not have made this registration.

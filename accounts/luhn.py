@@ -1,4 +1,4 @@
-"""The Luhn mod-10 checksum of citizen and resident ID numbers (DESIGN §4).
+"""The Luhn mod-10 checksum of citizen and resident ID numbers (design.md §4).
 
 No Django imports: the validators use it, and so does the benchmark's load tool (through
 ``accounts.seed_numbers``), which runs outside Django.

@@ -114,7 +114,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
-        """Pending and active people may sign in; the rest may not (DESIGN §7)."""
+        """Pending and active people may sign in; the rest may not (design.md §7)."""
         return self.status in (AccountStatus.PENDING, AccountStatus.ACTIVE)
 
     @property

@@ -1,4 +1,4 @@
-"""One-time codes sent by SMS (DESIGN §5).
+"""One-time codes sent by SMS (design.md §5).
 
 A code is six digits from ``secrets``; only an HMAC of it, keyed by ``SECRET_KEY`` and bound
 to the challenge and its purpose, is stored. A challenge allows ``OTP_MAX_ATTEMPTS`` wrong

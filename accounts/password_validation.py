@@ -1,4 +1,4 @@
-"""The client's password policy (DESIGN §4) as Django password validators.
+"""The client's password policy (design.md §4) as Django password validators.
 
 Listed in ``AUTH_PASSWORD_VALIDATORS``, so ``validate_password(password, user)`` enforces the
 whole policy wherever a password is set and reports every failed rule at once. The composition

@@ -1,4 +1,4 @@
-"""The 12-hour absolute limit of a signed-in session (DESIGN §12).
+"""The 12-hour absolute limit of a signed-in session (design.md §12).
 
 The idle limit (30 minutes) is Django's own: ``SESSION_COOKIE_AGE`` with
 ``SESSION_SAVE_EVERY_REQUEST``, so every request pushes the expiry forward. Activity never

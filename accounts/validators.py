@@ -1,4 +1,4 @@
-"""The rules for ID numbers, mobile numbers and usernames (DESIGN §4).
+"""The rules for ID numbers, mobile numbers and usernames (design.md §4).
 
 Public API, kept stable: ``validate_national_id``, ``normalize_saudi_mobile`` and
 ``validate_username``. Each raises ``django.core.exceptions.ValidationError`` whose

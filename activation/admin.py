@@ -1,4 +1,4 @@
-"""Staff views of banks, their keys and channels, and the confirmations banks sent (DESIGN §9).
+"""Staff views of banks, their keys and channels, and the confirmations banks sent (design.md §9).
 
 Banks and channels are edited here. A key's PEM is entered once, when the key is added, and
 is read-only afterwards; revoking a key is done with ``manage.py revoke_bank_key``, which also

@@ -1,4 +1,4 @@
-"""The bank activation API (DESIGN §8): thin views over ``signatures``, ``forms`` and ``services``.
+"""The bank activation API (design.md §8): thin views over signatures, forms and services.
 
 ``POST /api/bank/v1/activations`` checks, in this order: body size (413), signature (401),
 content type (415), JSON syntax (400), fields (422); then ``activation_confirm`` answers

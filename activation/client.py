@@ -1,4 +1,4 @@
-"""The reference bank client: send one signed activation confirmation to the portal (DESIGN §8).
+"""The reference bank client: send one signed activation confirmation to the portal (design.md §8).
 
 This is what a bank's system does, written down as a small library (``manage.py bank_confirm``
 is its command-line face). It needs only the bank's Ed25519 private key and the portal's base
@@ -28,7 +28,7 @@ from requests_http_signature import HTTPSignatureAuth, algorithms
 
 from activation.keys import load_private_key, private_key_pem
 
-#: The API path, appended to the portal's base URL (a contract with banks: DESIGN §8).
+#: The API path, appended to the portal's base URL (a contract with banks: design.md §8).
 ACTIVATIONS_PATH = "/api/bank/v1/activations"
 
 #: The components every confirmation's signature covers (the portal requires them).

@@ -1,4 +1,4 @@
-"""The bank confirmation payload: its fields and their rules (DESIGN §4, §8).
+"""The bank confirmation payload: its fields and their rules (design.md §4, §8).
 
 ``parse_confirmation(payload)`` takes the decoded JSON document and returns an
 ``activation.services.Confirmation`` with normalised values, or raises ``InvalidPayload``

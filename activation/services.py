@@ -1,4 +1,4 @@
-"""Applying a bank's signed activation confirmation (DESIGN §8).
+"""Applying a bank's signed activation confirmation (design.md §8).
 
 The API view verifies the signature and the payload, then calls ``activation_confirm``: one
 transaction claims the (bank, event id) pair, activates the pending account, writes the
@@ -93,7 +93,7 @@ def _lock_holder(national_id: str) -> User | None:
 
     Under READ COMMITTED a locking read that waited for a row re-checks that row once the
     other transaction commits, but cannot see rows that transaction inserted. A registration
-    superseding the pending holder (DESIGN §6) does both: the first look then finds nobody,
+    superseding the pending holder (design.md §6) does both: the first look then finds nobody,
     although the new pending account holds the ID. A plain read in a new statement sees it;
     then look again (bounded, in case the ID keeps changing hands).
     """

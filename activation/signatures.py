@@ -1,4 +1,4 @@
-"""Verifying a bank's RFC 9421 HTTP Message Signature on a Django request (DESIGN §8).
+"""Verifying a bank's RFC 9421 HTTP Message Signature on a Django request (design.md §8).
 
 The cryptography, the parsing of ``Signature``/``Signature-Input`` and the RFC 9530
 ``Content-Digest`` check are ``http-message-signatures``' job. This module only adapts a Django
@@ -176,7 +176,7 @@ class BankSignatureVerifier(HTTPMessageVerifier):
             skew = self.max_clock_skew.total_seconds()
             if created > now + skew:
                 raise _PolicyViolation(CREATED_IN_FUTURE)
-            # No skew on this side: "at most 300 s old" means 300 s (DESIGN §8).
+            # No skew on this side: "at most 300 s old" means 300 s (design.md §8).
             if max_age is not None and created + max_age.total_seconds() < now:
                 raise _PolicyViolation(EXPIRED)
         super().validate_created_and_expires(sig_input, max_age=max_age)

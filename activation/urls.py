@@ -1,4 +1,4 @@
-"""The bank API, mounted at ``api/bank/v1/`` (DESIGN §8)."""
+"""The bank API, mounted at ``api/bank/v1/`` (design.md §8)."""
 
 from django.urls import path
 

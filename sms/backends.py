@@ -39,7 +39,7 @@ class BaseSmsBackend:
     """Interface every backend implements; ``SMS_BACKEND`` may name any subclass."""
 
     #: True for transports that do not reach a phone (console, locmem, file): refused in
-    #: production unless ALLOW_TEST_MODES is set (DESIGN §11).
+    #: production unless ALLOW_TEST_MODES is set (design.md §11).
     development_only = False
 
     def send(self, message: SmsMessage) -> str | None:

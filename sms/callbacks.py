@@ -3,7 +3,7 @@
 Twilio posts a form (``MessageSid``, ``MessageStatus``, ``ErrorCode``...) each time a message's
 status changes, signed in ``X-Twilio-Signature`` with the account's auth token over the URL it
 requested and the posted fields. The URL is rebuilt from ``PUBLIC_ORIGIN``, never from the Host
-header, so a proxy cannot change what is checked (as for the bank API, DESIGN §8).
+header, so a proxy cannot change what is checked (as for the bank API, design.md §8).
 
 The URL's ``delivery`` query names the portal's ``SmsDelivery`` row, which is committed before
 Twilio is asked: a report that overtakes Twilio's answer to the send (and so arrives before the

@@ -128,7 +128,7 @@ def send_sms(message: SmsMessage, *, dedupe_key: str | None = None) -> str | Non
     """Send ``message`` with the configured backend; return the provider's id, if any.
 
     Raises :class:`SmsError` when the provider refuses or cannot be reached, so the request
-    that sends a code can tell the person at once (DESIGN §5). Every attempt leaves an
+    that sends a code can tell the person at once (design.md §5). Every attempt leaves an
     ``SmsDelivery`` row (never the body), written and committed *before* the backend runs, so
     the provider's status callbacks always find it, and completed afterwards. Call it outside
     any transaction (``sms.records.start_attempt`` refuses otherwise).

@@ -1,4 +1,4 @@
-"""Racing calls on a real database (DESIGN §12): threads released together, one connection each.
+"""Racing calls on a real database (design.md §12): threads released together, one connection each.
 
 ``race(calls)`` runs every call in its own thread; a ``threading.Barrier`` releases them all
 at once and each thread closes its own database connection when done. SQLite serialises every

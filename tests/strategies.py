@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the portal's rules (DESIGN §4), shared by the property tests.
+"""Hypothesis strategies for the portal's rules (design.md §4), shared by the property tests.
 
 Valid values are built from the rules as DESIGN states them (not from the code under test):
 an ID number is a kind digit, eight digits and a Luhn check digit; a mobile is a Saudi
@@ -134,7 +134,7 @@ MOBILE_PREFIXES = ["50", "53", "54", "55", "56", "57", "58", "59"]
 
 
 def is_assigned_mobile(national: str) -> bool:
-    """Whether phonenumbers, which DESIGN §4 makes the rule, knows ``national`` as a Saudi
+    """Whether phonenumbers, which design.md §4 makes the rule, knows ``national`` as a Saudi
     mobile: a few blocks inside the mobile prefixes are unassigned (05799…, for one)."""
     number = phonenumbers.parse("0" + national, "SA")
     return (
@@ -155,7 +155,7 @@ ALNUM = string.ascii_letters + string.digits
 
 @st.composite
 def valid_usernames(draw: st.DrawFn) -> str:
-    """A username by DESIGN §4: an English letter, then letters and digits, 8-30 characters,
+    """A username by design.md §4: an English letter, then letters and digits, 8-30 characters,
     with at least one lowercase letter and one digit."""
     first = draw(st.sampled_from(string.ascii_letters))
     required = [draw(st.sampled_from(string.ascii_lowercase)), draw(st.sampled_from(string.digits))]

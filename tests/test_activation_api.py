@@ -1,4 +1,4 @@
-"""The bank activation API through real signed HTTP requests to a live server (DESIGN §8).
+"""The bank activation API through real signed HTTP requests to a live server (design.md §8).
 
 Requests are signed as a bank signs them (``tests.bank_signing``) and sent to pytest-django's
 ``live_server``; ``PUBLIC_ORIGIN`` is the live server's origin. Tests are transactional, so the

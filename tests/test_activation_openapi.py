@@ -1,4 +1,4 @@
-"""The OpenAPI document of the bank API is served and stays true (DESIGN §8).
+"""The OpenAPI document of the bank API is served and stays true (design.md §8).
 
 schemathesis loads the document from the live server and sends a bounded number of generated
 requests (valid and invalid data) plus the document's own example. Every request is

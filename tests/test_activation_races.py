@@ -1,4 +1,4 @@
-"""Racing bank confirmations on a real database: one activation, one SMS (DESIGN §8, §12).
+"""Racing bank confirmations on a real database: one activation, one SMS (design.md §8, §12).
 
 The service (``activation_confirm``) is called directly from sixteen threads released together
 by a ``threading.Barrier`` (``tests.race_helpers.race``), each on its own database connection:

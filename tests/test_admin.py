@@ -1,4 +1,4 @@
-"""The staff side (DESIGN §9): exact search, masked lists, actions with a reason, history."""
+"""The staff side (design.md §9): exact search, masked lists, actions with a reason, history."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The layout of docs/design.md §3 holds: who may import whom, where writes happen, sizes.
+"""The layout of design.md §3 holds: who may import whom, where writes happen, sizes.
 
 - ``activation`` → ``accounts`` → ``sms``; ``sms`` imports neither, ``accounts`` never
   ``activation``;

@@ -1,4 +1,4 @@
-"""The bank-side management commands and the reference bank client (DESIGN §8, issue 4 item 4).
+"""The bank-side management commands and the reference bank client (design.md §8, issue 4 item 4).
 
 Key files live in ``tmp_path``; commands run through ``call_command`` with their output
 captured. ``bank_confirm`` is run end to end against a live test server: a real signed HTTP

@@ -10,7 +10,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "Changed-by-staff-2026"
+NEW_PASSWORD = "Nq4vXb8Rk2Tz"
 
 
 @pytest.fixture
@@ -21,11 +21,14 @@ def typed(monkeypatch):
     return answers
 
 
-def test_changepassword_records_the_change_and_tells_the_person(typed, sms_outbox):
+def test_changepassword_records_the_change_and_tells_the_person(
+    typed, sms_outbox, django_capture_on_commit_callbacks
+):
     user = make_user("staffchanged", "1000000008", "0551234567")
     typed.extend([NEW_PASSWORD, NEW_PASSWORD])
 
-    call_command("changepassword", user.username.upper(), language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("changepassword", user.username.upper(), language="en")
 
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)

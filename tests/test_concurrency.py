@@ -1,4 +1,4 @@
-"""Racing registrations on a real database: constraints plus transactions hold (DESIGN §12).
+"""Racing registrations on a real database: constraints plus transactions hold (design.md §12).
 
 Each of sixteen threads completes a registration through ``register_account`` at the same
 moment (``tests.race_helpers.race``: a ``threading.Barrier``), on its own database connection.

@@ -1,4 +1,4 @@
-"""Expiry of pending accounts and what an expired account frees (DESIGN §7, issue 5 item 4).
+"""Expiry of pending accounts and what an expired account frees (design.md §7, issue 5 item 4).
 
 Decision 40 in docs/decisions.md: superseded and expired accounts hold nothing, so after
 expiry the person registers again with the same ID and may reuse the old username.

@@ -1,4 +1,4 @@
-"""The account lifecycle and the database constraints behind it (DESIGN §4, §7)."""
+"""The account lifecycle and the database constraints behind it (design.md §4, §7)."""
 
 from __future__ import annotations
 

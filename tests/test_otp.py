@@ -1,4 +1,4 @@
-"""One-time codes: sending, storing, checking and limiting them (DESIGN §5, accounts.otp)."""
+"""One-time codes: sending, storing, checking and limiting them (design.md §5, accounts.otp)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One-time codes: resending, send limits and provider failures (DESIGN §5, accounts.otp)."""
+"""One-time codes: resending, send limits and provider failures (design.md §5, accounts.otp)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Password reset end to end through Django's test client (DESIGN §7, issue 5 items 3 and 7)."""
+"""Password reset end to end through Django's test client (design.md §7, issue 5 items 3 and 7)."""
 
 from __future__ import annotations
 

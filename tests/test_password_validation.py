@@ -1,4 +1,4 @@
-"""The password policy (DESIGN §4), run the way the project runs it: through Django's
+"""The password policy (design.md §4), run the way the project runs it: through Django's
 ``validate_password`` with the validators configured in settings."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Property tests of the rules and normalisers (DESIGN §4), on arbitrary Unicode input.
+"""Property tests of the rules and normalisers (design.md §4), on arbitrary Unicode input.
 
 For every rule: arbitrary text (controls, NUL, direction marks, look-alike digits, very long
 strings) is either accepted or refused with ``ValidationError`` and nothing else; a
@@ -210,7 +210,7 @@ def test_landline_in_any_digits_is_refused_as_not_a_mobile(data, subscriber):
 
 
 def expected_username_codes(text: str) -> list[str]:
-    """DESIGN §4's username rules, written out naively as the reference."""
+    """design.md §4's username rules, written out naively as the reference."""
     if not text:
         return ["required"]
     codes = []
@@ -248,7 +248,7 @@ def test_username_reports_exactly_the_rules_it_breaks(value):
 @PROPERTIES
 @given(data=st.data(), username=valid_usernames())
 def test_username_with_arabic_or_persian_digits_is_refused_as_not_english(data, username):
-    # DESIGN §4: English letters and digits only; a username is typed, not read from a card.
+    # design.md §4: English letters and digits only; a username is typed, not read from a card.
     digits = data.draw(st.sampled_from([ARABIC_INDIC, PERSIAN]))
     typed = to_script(username, digits)
 

@@ -1,4 +1,4 @@
-"""Property tests of the password policy (DESIGN §4), against a naive reference of its rules.
+"""Property tests of the password policy (design.md §4), against a naive reference of its rules.
 
 ``validate_password`` runs every validator of ``AUTH_PASSWORD_VALIDATORS``. On any text, with
 any username, it raises ``ValidationError`` or nothing, and the codes it reports are exactly
@@ -61,7 +61,7 @@ def has_sequence(text: str, run: int = 4) -> bool:
 
 
 def expected_codes(password: str, username: str) -> list[str]:
-    """DESIGN §4's password rules, one naive check each, as the reference."""
+    """design.md §4's password rules, one naive check each, as the reference."""
     lowered, name = password.lower(), username.lower()
     checks = {
         "password_charset": any(c not in ALNUM for c in password),
@@ -143,7 +143,7 @@ def test_five_characters_of_the_username_in_any_case_are_always_reported(passwor
 @PROPERTIES
 @given(data=st.data(), password=rule_abiding_passwords())
 def test_arabic_or_persian_digits_in_a_password_are_refused_as_not_english(data, password):
-    # DESIGN §4: English letters and digits only; another keyboard may not type them back.
+    # design.md §4: English letters and digits only; another keyboard may not type them back.
     digits = data.draw(st.sampled_from([ARABIC_INDIC, PERSIAN]))
     typed = "".join(digits[int(c)] if c in string.digits else c for c in password)
 

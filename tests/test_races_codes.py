@@ -1,4 +1,4 @@
-"""Sixteen tries of one code at the same moment (DESIGN §5, §7, §12; issue 6).
+"""Sixteen tries of one code at the same moment (design.md §5, §7, §12; issue 6).
 
 ``otp.verify_code`` is called from sixteen threads released together, each on its own
 PostgreSQL connection: the right code is accepted once, and wrong codes are each counted (no

@@ -1,4 +1,4 @@
-"""Status changes racing each other on a real database (DESIGN §7, §8, §12; issue 6).
+"""Status changes racing each other on a real database (design.md §7, §8, §12; issue 6).
 
 An account has one status at a time and every change is recorded once, whoever gets there
 first: the expiry command against a bank activation of an account just past its time, several

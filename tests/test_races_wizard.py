@@ -1,4 +1,4 @@
-"""Sixteen people finish the registration wizard at the same moment (DESIGN §6, §12; issue 6).
+"""Sixteen people finish the registration wizard at the same moment (design.md §6, §12; issue 6).
 
 Each racer is a real browser-like session against the live server (``LiveClient``): it went
 through the identity and account steps (getting ready is not the race: four sessions at a

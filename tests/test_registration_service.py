@@ -1,4 +1,4 @@
-"""Completing a registration (accounts.registration.services) and the lifecycle (DESIGN §6, §7)."""
+"""Completing a registration (registration.services) and the lifecycle (design.md §6, §7)."""
 
 from __future__ import annotations
 

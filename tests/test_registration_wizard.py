@@ -1,4 +1,4 @@
-"""The registration wizard end to end through Django's test client (DESIGN §6)."""
+"""The registration wizard end to end through Django's test client (design.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sign-in: identifier and password, then the SMS code, then a session (DESIGN §7, issue 5)."""
+"""Sign-in: identifier and password, then the SMS code, then a session (design.md §7, issue 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ID, mobile and username rules (DESIGN §4) through their public functions."""
+"""The ID, mobile and username rules (design.md §4) through their public functions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Signed-in pages (DESIGN §7): the status page of a pending account, the account page and the
+"""Signed-in pages (design.md §7): the status page of a pending account, the account page and the
 password change of an active one. Who may open which page is decided in ``accounts.access``.
 """
 

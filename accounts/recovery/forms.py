@@ -1,4 +1,4 @@
-"""The password-reset forms (DESIGN §7). Forms validate; they never send or save.
+"""The password-reset forms (design.md §7). Forms validate; they never send or save.
 
 Field names are a contract, without prefixes: ``national_id`` and ``mobile``, then ``code``,
 then ``new_password1`` and ``new_password2``.

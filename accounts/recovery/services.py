@@ -1,4 +1,4 @@
-"""Password reset's services (DESIGN §7): ID number + mobile → SMS code → new password.
+"""Password reset's services (design.md §7): ID number + mobile → SMS code → new password.
 
 The pages never say whether the ID number and mobile matched an account. When they do not
 (or the account is suspended, superseded or expired), a *decoy* reset is started: a challenge

@@ -1,4 +1,4 @@
-"""Password reset pages (DESIGN §7): ID number + mobile → SMS code → new password.
+"""Password reset pages (design.md §7): ID number + mobile → SMS code → new password.
 
 Thin views over ``services``: the pages never say whether the details matched an account.
 """

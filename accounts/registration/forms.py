@@ -1,4 +1,4 @@
-"""The registration wizard's three forms (DESIGN §6). Forms validate; they never send or save.
+"""The registration wizard's three forms (design.md §6). Forms validate; they never send or save.
 
 Field names are a contract: formtools prefixes them with the step name
 (``identity-national_id``, ``account-password1``, ``verify-code``).

@@ -1,4 +1,4 @@
-"""Registration's services: sending the code, and creating the pending account (DESIGN §6)."""
+"""Registration's services: sending the code, and creating the pending account (design.md §6)."""
 
 from __future__ import annotations
 

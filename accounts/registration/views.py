@@ -1,4 +1,4 @@
-"""The registration wizard: identity → account → verify, one URL per step (DESIGN §6).
+"""The registration wizard: identity → account → verify, one URL per step (design.md §6).
 
 The view only orchestrates: forms validate, ``services`` sends the code and creates the
 account, ``otp`` checks the code. The wizard storage keeps only each step's non-secret fields;

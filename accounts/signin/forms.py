@@ -1,4 +1,4 @@
-"""Sign-in forms (DESIGN §7): identifier and password, then the code sent by SMS.
+"""Sign-in forms (design.md §7): identifier and password, then the code sent by SMS.
 
 Field names are a contract and carry no prefix: ``identifier``, ``password``, then ``code``.
 Forms validate: the password through ``django.contrib.auth.authenticate()`` (the backend

@@ -1,4 +1,4 @@
-"""Sign-in's policy and state (DESIGN §7): throttles, lockout, captcha, the pending sign-in.
+"""Sign-in's policy and state (design.md §7): throttles, lockout, captcha, the pending sign-in.
 
 The counters are declared in ``accounts.limits``:
 

@@ -1,4 +1,4 @@
-"""Sign-in pages (DESIGN §7): identifier and password, then the code sent by SMS, then a session.
+"""Sign-in pages (design.md §7): identifier and password, then the code sent by SMS, then a session.
 
 Thin views: the policy (throttles, lockout, captcha) and the pending sign-in live in
 ``services``; the password is checked through ``django.contrib.auth.authenticate()``.

@@ -1,4 +1,4 @@
-"""Staff status changes as admin actions, each asking for a reason first (DESIGN §9)."""
+"""Staff status changes as admin actions, each asking for a reason first (design.md §9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Staff views of accounts (DESIGN §9).
+"""Staff views of accounts (design.md §9).
 
 Identity fields are read-only and the history is append-only, shown inline. Every status change
 goes through ``accounts.lifecycle`` with a reason asked for on an intermediate page

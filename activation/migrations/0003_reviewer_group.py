@@ -3,7 +3,7 @@ activation may depend on accounts): staff who look at accounts and approve or re
 
 Reviewers see accounts, their history, activation events, banks and channels; they may approve
 and reject pending accounts. They may not change accounts, suspend or reinstate them, or
-delete anything (DESIGN §9).
+delete anything (design.md §9).
 """
 
 from django.contrib.auth.management import create_permissions

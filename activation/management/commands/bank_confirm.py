@@ -1,4 +1,4 @@
-"""``manage.py bank_confirm``: the reference bank client, from the command line (DESIGN §8).
+"""``manage.py bank_confirm``: the reference bank client, from the command line (design.md §8).
 
 It does what a bank's system does when a customer confirms their Absher activation at an ATM,
 in online banking, in the app or by phone: sign the confirmation with the bank's private key and

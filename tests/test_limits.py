@@ -1,0 +1,59 @@
+"""Every throttle in one place (issue 12, item 4): the counter, and the README's table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from accounts import limits
+from accounts.limits import LIMITS, markdown_table
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+LIMIT = limits.RESET_REQUESTS_PER_ADDRESS
+
+
+def test_the_readme_limits_table_is_the_declared_one():
+    with override_settings():  # the defaults, whatever a test run's environment says
+        assert markdown_table() in README.read_text(encoding="utf-8")
+
+
+def test_every_limit_has_its_own_name():
+    assert len({limit.name for limit in LIMITS}) == len(LIMITS)
+
+
+@override_settings(PASSWORD_RESET_REQUESTS_PER_IP=3)
+def test_a_limit_refuses_the_hit_past_its_number_and_counts_per_value():
+    usages = [LIMIT.hit("198.51.100.7") for _ in range(4)]
+
+    assert [usage.count for usage in usages] == [1, 2, 3, 4]
+    assert [usage.exceeded for usage in usages] == [False, False, False, True]
+    assert LIMIT.hit("198.51.100.8").count == 1
+    assert LIMIT.peek("198.51.100.7").count == 4
+
+
+def test_a_counter_lasts_its_window_and_no_longer(time_machine):
+    time_machine.move_to("2026-12-04 10:00:00+00:00", tick=False)
+    first = LIMIT.hit("203.0.113.9")
+    assert 0 < first.time_left <= LIMIT.window_seconds
+
+    time_machine.shift(first.time_left - 1)
+    assert LIMIT.hit("203.0.113.9").count == 2
+
+    time_machine.shift(1)
+    assert LIMIT.hit("203.0.113.9").count == 1
+
+
+def test_a_count_given_back_is_not_counted():
+    usage = LIMIT.hit("192.0.2.1")
+    limits.give_back(usage)
+
+    assert LIMIT.peek("192.0.2.1").count == 0
+
+
+@pytest.mark.parametrize("limit", LIMITS, ids=lambda limit: limit.name)
+def test_windows_of_different_values_end_at_different_times(limit):
+    """Staggered windows: counters of many values do not all reset at one second."""
+    ends = {limit.hit(f"value-{n}").time_left for n in range(20)}
+    assert len(ends) > 10
