@@ -28,8 +28,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.error_messages import REGISTRATION_CONFLICTS
 from accounts.models import HOLDING_STATUSES, AccountEvent, AccountStatus, OtpChallenge, User
-from accounts.registration.services import RegistrationConflict
 from tests.race_helpers import (
     RACE_MARKS,
     THREADS,
@@ -56,7 +56,7 @@ Kind = AccountEvent.Kind
 
 def conflict_text(code: str, language: str) -> str:
     with translation.override(language):
-        return str(RegistrationConflict.messages[code])
+        return str(REGISTRATION_CONFLICTS[code])
 
 
 @pytest.fixture(autouse=True)
