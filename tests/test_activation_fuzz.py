@@ -40,6 +40,7 @@ from activation import keys
 from activation.openapi import ACTIVATIONS_PATH
 from tests.bank_signing import DEFAULT_COVERED, SigningAuth, register_key, sign_request
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE_E164
 
 pytest_plugins = ["tests.bank_signing"]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -81,7 +82,7 @@ def schema(api_origin) -> schemathesis.BaseSchema:
 def activations(schema, bank_key) -> schemathesis.APIOperation:
     """The one operation; a pending account for the document's example, so valid cases
     reach the account check."""
-    make_user("example2026", "1000000008", "+966551234567", status=AccountStatus.PENDING)
+    make_user("example2026", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
     return schema[ACTIVATIONS_PATH]["POST"]
 
 

@@ -25,6 +25,7 @@ from accounts.models import AccountStatus
 from activation.openapi import ACTIVATIONS_PATH
 from tests.bank_signing import SigningAuth
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE_E164
 
 # The fixtures anb_bank, bank_key, api_origin and signer. The serialized rollback restores the
 # seeded banks before each test and flushes without re-creating content types afterwards, as
@@ -83,7 +84,7 @@ def signing_auth(bank_key) -> SigningAuth:
 
 
 def test_documented_example_activates_a_pending_account(activations, signing_auth):
-    make_user("example2026", "1000000008", "+966551234567", status=AccountStatus.PENDING)
+    make_user("example2026", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
     example = activations.definition.raw["requestBody"]["content"]["application/json"]["example"]
     case = activations.Case(body=example, media_type="application/json")
 
@@ -95,7 +96,7 @@ def test_documented_example_activates_a_pending_account(activations, signing_aut
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_generated_requests_are_answered_as_documented(activations, signing_auth, mode):
     # The account the example names is pending, so some valid cases get as far as it.
-    make_user("example2026", "1000000008", "+966551234567", status=AccountStatus.PENDING)
+    make_user("example2026", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
 
     @hypothesis.given(case=activations.as_strategy(generation_mode=mode))
     @hypothesis.settings(

@@ -23,6 +23,7 @@ from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
 from tests.bank_signing import register_key
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164
 
 pytest_plugins = ["tests.bank_signing"]  # the anb_bank fixture
 
@@ -42,14 +43,14 @@ def event(anb_bank, time_machine, django_capture_on_commit_callbacks) -> Activat
     """An activation whose SMS task was queued but has not run (the queue holds it)."""
     time_machine.move_to(START, tick=False)
     key, _ = register_key(anb_bank, "anb-claims-1")
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     with django_capture_on_commit_callbacks(execute=False):
         activation_confirm(
             key=key,
             confirmation=Confirmation(
                 event_id="evt-claims-1",
-                national_id="1000000008",
-                mobile="+966551234567",
+                national_id=CITIZEN_ID,
+                mobile=MOBILE_E164,
                 channel="atm",
                 confirmed_at=START,
             ),
@@ -122,7 +123,7 @@ def test_a_claim_is_reported_unless_its_sms_record_says_the_provider_took_it(
 ):
     ActivationEvent.objects.filter(pk=event.pk).update(sms_claimed_at=START, sms_attempts=1)
     SmsDelivery.objects.create(
-        recipient="+966551234567",
+        recipient=MOBILE_E164,
         purpose="activation",
         backend="twilio",
         status=status,
@@ -130,7 +131,7 @@ def test_a_claim_is_reported_unless_its_sms_record_says_the_provider_took_it(
     )
     # The record of an earlier attempt says nothing about this one.
     SmsDelivery.objects.create(
-        recipient="+966551234567",
+        recipient=MOBILE_E164,
         purpose="activation",
         backend="twilio",
         status=SmsStatus.DELIVERED,

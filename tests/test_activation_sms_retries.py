@@ -23,6 +23,7 @@ from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
 from tests.bank_signing import register_key
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE
 from tests.race_helpers import race
 from tests.twilio_fakes import CREATED, OUTAGES, message_sid
 
@@ -54,13 +55,13 @@ def sweep() -> None:
 def event(anb_bank, offline_twilio) -> ActivationEvent:
     """An activation committed with its SMS task queued (not yet run)."""
     key, _ = register_key(anb_bank, "anb-retry-1")
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     result = activation_confirm(
         key=key,
         confirmation=Confirmation(
             event_id="evt-retry-1",
-            national_id="1000000008",
-            mobile="+966551234567",
+            national_id=CITIZEN_ID,
+            mobile=MOBILE_E164,
             channel="atm",
             confirmed_at=START,
         ),
@@ -199,7 +200,7 @@ def test_a_record_that_cannot_be_written_after_the_send_does_not_send_again(
     event, offline_twilio, time_machine
 ):
     SmsDelivery.objects.create(
-        recipient="+966551234567",
+        recipient=MOBILE_E164,
         purpose="login",
         backend="twilio",
         provider_message_id=message_sid(1),  # the SID Twilio will give the activation SMS
@@ -228,7 +229,7 @@ def test_workers_running_the_same_task_at_once_send_one_sms(event, offline_twili
 
 
 def test_the_password_changed_notice_is_retried_the_same_way(offline_twilio, time_machine):
-    account = make_user("sara2024", "1058529940", "0561234567")
+    account = make_user("sara2024", OTHER_CITIZEN_ID, OTHER_MOBILE)
     change = record_event(account=account, kind=AccountEvent.Kind.PASSWORD_CHANGED, source="reset")
     offline_twilio.script(DOWN, CREATED)
     notify_password_changed.enqueue(account.pk)

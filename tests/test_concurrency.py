@@ -17,6 +17,7 @@ from accounts import otp
 from accounts.models import AccountEvent, AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.registration import RegistrationConflict, register_account
 from tests.factories import verified_challenge
+from tests.people import PASSWORD
 from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 
 CITIZEN_IDS = citizen_ids(THREADS)
@@ -27,7 +28,7 @@ pytestmark = RACE_MARKS
 
 @pytest.fixture
 def password_hash() -> str:
-    return make_password("Tr7uMpet9Zq")
+    return make_password(PASSWORD)
 
 
 @pytest.fixture(autouse=True)

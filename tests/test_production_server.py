@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.people import OTHER_RESIDENT_ID
 from tests.production_env import PRODUCTION, free_port, prepare, process_env, running_gunicorn
 from tests.waiting import wait_for
 
@@ -146,7 +147,7 @@ def test_logs_are_json_with_the_request_id_and_no_full_id_number(server):
     assert "21******88" in django_line["message"]
     assert access_line["message"] == "GET /no-such-page/21******88/ 404"
     assert access_line["status"] == 404
-    assert "2123456788" not in server.log_path.read_text()
+    assert OTHER_RESIDENT_ID not in server.log_path.read_text()
 
 
 def test_the_access_log_never_holds_the_query_string(server):

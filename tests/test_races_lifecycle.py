@@ -27,6 +27,7 @@ from accounts.registration import RegistrationConflict, register_account
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.services import ApiResult, Confirmation, activation_confirm
 from tests.factories import make_user, verified_challenge
+from tests.people import PASSWORD
 from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 
 pytest_plugins = ["tests.bank_signing"]  # anb_bank, bank_key
@@ -65,7 +66,7 @@ def expire_command() -> int:
 
 @pytest.fixture
 def password_hash() -> str:
-    return make_password("Tr7uMpet9Zq")
+    return make_password(PASSWORD)
 
 
 def registration(

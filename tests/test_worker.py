@@ -17,6 +17,7 @@ from activation.models import ActivationEvent
 from activation.services import Confirmation, activation_confirm
 from tests.bank_signing import register_key
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164
 
 # The fixture anb_bank.
 pytest_plugins = ["tests.bank_signing"]
@@ -35,13 +36,13 @@ def run_worker() -> None:
 
 def test_activation_sms_waits_for_the_worker_and_is_sent_once(anb_bank, sms_outbox):
     key, _ = register_key(anb_bank, "anb-worker-1")
-    account = make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    account = make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     result = activation_confirm(
         key=key,
         confirmation=Confirmation(
             event_id="evt-worker-1",
-            national_id="1000000008",
-            mobile="+966551234567",
+            national_id=CITIZEN_ID,
+            mobile=MOBILE_E164,
             channel="atm",
             confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
         ),
@@ -52,7 +53,7 @@ def test_activation_sms_waits_for_the_worker_and_is_sent_once(anb_bank, sms_outb
     assert queued.status == "READY"
     event = ActivationEvent.objects.get()
     assert json.loads(json.dumps(queued.args_kwargs)) == {"args": [event.pk], "kwargs": {}}
-    assert "1000000008" not in json.dumps(queued.args_kwargs)
+    assert CITIZEN_ID not in json.dumps(queued.args_kwargs)
 
     run_worker()
     run_worker()
