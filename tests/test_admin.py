@@ -23,9 +23,6 @@ from tests.people import (
     CITIZEN_ID,
     MOBILE,
     MOBILE_E164,
-    OTHER_MOBILE,
-    PASSWORD,
-    RESIDENT_ID,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,13 +54,6 @@ def change_url(account: User) -> str:
 
 
 @pytest.fixture
-def superuser() -> User:
-    return User.objects.create_superuser(
-        "boss2024x", RESIDENT_ID, OTHER_MOBILE, "boss@example.sa", PASSWORD
-    )
-
-
-@pytest.fixture
 def reviewer() -> User:
     user = make_user("review2024", national_id(900), is_staff=True)
     user.groups.add(Group.objects.get(name="reviewer"))
@@ -73,13 +63,6 @@ def reviewer() -> User:
 @pytest.fixture
 def pending() -> User:
     return make_user("ahmed2024", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING)
-
-
-@pytest.fixture
-def staff_client(client, superuser):
-    client.force_login(superuser)
-    client.cookies["django_language"] = "en"  # messages are read in English below
-    return client
 
 
 @pytest.fixture

@@ -10,25 +10,18 @@ PostgreSQL. The same races through the wizard and the live server are in
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.db.models.functions import Lower
 
 from accounts import otp
 from accounts.models import AccountEvent, AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.registration import RegistrationConflict, register_account
 from tests.factories import verified_challenge
-from tests.people import PASSWORD
 from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 
 CITIZEN_IDS = citizen_ids(THREADS)
 MOBILES = mobiles(THREADS)
 
 pytestmark = RACE_MARKS
-
-
-@pytest.fixture
-def password_hash() -> str:
-    return make_password(PASSWORD)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,6 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -27,7 +26,6 @@ from accounts.registration import RegistrationConflict, register_account
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.services import ApiResult, Confirmation, activation_confirm
 from tests.factories import make_user, verified_challenge
-from tests.people import PASSWORD
 from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 
 pytest_plugins = ["tests.bank_signing"]  # anb_bank, bank_key
@@ -62,11 +60,6 @@ def expire_command() -> int:
     out = StringIO()
     call_command("expire_pending_accounts", stdout=out)
     return int(re.search(r"\d+", out.getvalue()).group())
-
-
-@pytest.fixture
-def password_hash() -> str:
-    return make_password(PASSWORD)
 
 
 def registration(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
@@ -39,11 +38,6 @@ MOBILE_MOVED_SUBJECT = "Your mobile number was registered to another Absher port
 
 Kind = AccountEvent.Kind
 Status = AccountStatus
-
-
-@pytest.fixture(scope="module")
-def password_hash() -> str:
-    return make_password(PASSWORD)
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.models import User
 from accounts.sms import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
 from accounts.sms.backends import BaseSmsBackend
 from accounts.sms_records import SmsDelivery, SmsStatus
 from tests.factories import make_user
-from tests.people import MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE, PASSWORD, RESIDENT_ID
+from tests.people import MOBILE_E164, OTHER_CITIZEN_ID
 from tests.twilio_fakes import OUTAGES, message_sid
 
 pytest_plugins = ["tests.twilio_fixtures"]  # the offline_twilio fixture
@@ -178,20 +177,6 @@ def test_the_record_has_no_field_for_the_body():
 
 
 # --- Admin -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def superuser() -> User:
-    return User.objects.create_superuser(
-        "boss2024x", RESIDENT_ID, OTHER_MOBILE, "boss@example.sa", PASSWORD
-    )
-
-
-@pytest.fixture
-def staff_client(client, superuser):
-    client.force_login(superuser)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture
