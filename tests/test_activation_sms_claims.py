@@ -19,11 +19,9 @@ from accounts.sms import SmsMessage
 from accounts.sms.backends import BaseSmsBackend
 from accounts.sms_records import SmsDelivery, SmsStatus
 from activation.models import ActivationEvent
-from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
-from tests.bank_signing import register_key
-from tests.factories import make_user
-from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164
+from tests.activation_helpers import activate_pending_citizen
+from tests.people import MOBILE_E164
 
 pytest_plugins = ["tests.bank_signing"]  # the anb_bank fixture
 
@@ -42,18 +40,9 @@ class DyingWorkerBackend(BaseSmsBackend):
 def event(anb_bank, time_machine, django_capture_on_commit_callbacks) -> ActivationEvent:
     """An activation whose SMS task was queued but has not run (the queue holds it)."""
     time_machine.move_to(START, tick=False)
-    key, _ = register_key(anb_bank, "anb-claims-1")
-    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     with django_capture_on_commit_callbacks(execute=False):
-        activation_confirm(
-            key=key,
-            confirmation=Confirmation(
-                event_id="evt-claims-1",
-                national_id=CITIZEN_ID,
-                mobile=MOBILE_E164,
-                channel="atm",
-                confirmed_at=START,
-            ),
+        activate_pending_citizen(
+            anb_bank, key_id="anb-claims-1", event_id="evt-claims-1", confirmed_at=START
         )
     return ActivationEvent.objects.get()
 
@@ -152,12 +141,6 @@ def test_an_impossible_stale_after_is_refused_without_a_traceback(argument):
 
 
 # --- The migration that split the claim from the success -------------------------------------
-
-
-@pytest.fixture
-def restore_latest():
-    yield
-    call_command("migrate", verbosity=0)
 
 
 def notified_at_in_the_database(event_id: int) -> datetime | None:

@@ -19,11 +19,10 @@ from accounts.models import AccountEvent
 from accounts.sms_records import SmsDelivery, SmsStatus
 from accounts.tasks import notify_password_changed
 from activation.models import ActivationEvent
-from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
-from tests.bank_signing import register_key
+from tests.activation_helpers import activate_pending_citizen, run_worker
 from tests.factories import make_user
-from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE
+from tests.people import MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE
 from tests.race_helpers import race
 from tests.twilio_fakes import CREATED, OUTAGES, message_sid
 
@@ -37,14 +36,9 @@ DOWN = OUTAGES["http_503"]
 
 
 @pytest.fixture(autouse=True)
-def database_tasks(settings, time_machine):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+def _retries_from_start(database_tasks, settings, time_machine):
     settings.SMS_RETRY_DELAYS_SECONDS = [30, 120, 600, 1800, 7200]
     time_machine.move_to(START, tick=False)
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
 def sweep() -> None:
@@ -54,17 +48,8 @@ def sweep() -> None:
 @pytest.fixture
 def event(anb_bank, offline_twilio) -> ActivationEvent:
     """An activation committed with its SMS task queued (not yet run)."""
-    key, _ = register_key(anb_bank, "anb-retry-1")
-    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
-    result = activation_confirm(
-        key=key,
-        confirmation=Confirmation(
-            event_id="evt-retry-1",
-            national_id=CITIZEN_ID,
-            mobile=MOBILE_E164,
-            channel="atm",
-            confirmed_at=START,
-        ),
+    result = activate_pending_citizen(
+        anb_bank, key_id="anb-retry-1", event_id="evt-retry-1", confirmed_at=START
     )
     assert result.body == {"status": "activated"}
     return ActivationEvent.objects.get()
