@@ -50,6 +50,28 @@ def accounts(time_machine):
     return {"old": old, "recent": recent, "active": active, "suspended": suspended}
 
 
+def register(
+    sms_outbox: list[dict],
+    national_id: str,
+    mobile: str,
+    username: str,
+    language: str,
+    *,
+    email: str = "other@example.sa",
+) -> User:
+    """The wizard's last step for this ID and mobile, its code verified by SMS."""
+    challenge = verified_challenge(sms_outbox, national_id=national_id, mobile=mobile)
+    return register_account(
+        national_id=national_id,
+        mobile=mobile,
+        email=email,
+        username=username,
+        password_hash="!",
+        preferred_language=language,
+        challenge_id=str(challenge.pk),
+    )
+
+
 def statuses(accounts: dict[str, User]) -> dict[str, str]:
     return {name: User.objects.get(pk=a.pk).status for name, a in accounts.items()}
 
@@ -159,36 +181,14 @@ def test_after_expiry_the_same_id_registers_again_and_reuses_the_username(
 def test_after_expiry_the_username_is_free_for_anyone(accounts, sms_outbox):
     expiry.expire_pending_accounts()
     assert not username_taken("AHMED2024", national_id=OTHER_CITIZEN_ID)
-    challenge = verified_challenge(
-        sms_outbox, national_id=OTHER_CITIZEN_ID, mobile=OTHER_MOBILE_E164
-    )
-    user = register_account(
-        national_id=OTHER_CITIZEN_ID,
-        mobile=OTHER_MOBILE_E164,
-        email="other@example.sa",
-        username="Ahmed2024",
-        password_hash="!",
-        preferred_language="ar",
-        challenge_id=str(challenge.pk),
-    )
+    user = register(sms_outbox, OTHER_CITIZEN_ID, OTHER_MOBILE_E164, "Ahmed2024", "ar")
     assert user.username == "Ahmed2024"
 
 
 def test_a_pending_account_holds_its_username_against_other_ids(accounts, sms_outbox):
     assert username_taken("ahmed2024", national_id=OTHER_CITIZEN_ID)
-    challenge = verified_challenge(
-        sms_outbox, national_id=OTHER_CITIZEN_ID, mobile=OTHER_MOBILE_E164
-    )
     with pytest.raises(RegistrationConflict) as conflict:
-        register_account(
-            national_id=OTHER_CITIZEN_ID,
-            mobile=OTHER_MOBILE_E164,
-            email="other@example.sa",
-            username="ahmed2024",
-            password_hash="!",
-            preferred_language="ar",
-            challenge_id=str(challenge.pk),
-        )
+        register(sms_outbox, OTHER_CITIZEN_ID, OTHER_MOBILE_E164, "ahmed2024", "ar")
     assert conflict.value.code == "username_taken"
 
 
@@ -197,15 +197,8 @@ def test_the_same_id_may_keep_the_username_of_the_pending_account_it_supersedes(
 ):
     old = accounts["old"]
     assert not username_taken("ahmed2024", national_id=CITIZEN_ID)
-    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE_E164)
-    new = register_account(
-        national_id=CITIZEN_ID,
-        mobile=MOBILE_E164,
-        email="person@example.sa",
-        username="ahmed2024",
-        password_hash="!",
-        preferred_language="en",
-        challenge_id=str(challenge.pk),
+    new = register(
+        sms_outbox, CITIZEN_ID, MOBILE_E164, "ahmed2024", "en", email="person@example.sa"
     )
     assert User.objects.get(pk=old.pk).status == AccountStatus.SUPERSEDED
     assert new.username == "ahmed2024"

@@ -19,6 +19,7 @@ from accounts.models import (
 )
 from accounts.registration import RegistrationConflict, register_account
 from tests.factories import make_user, verified_challenge
+from tests.otp_helpers import issue, last_code
 from tests.people import (
     BORDER_ID,
     CITIZEN_ID,
@@ -136,13 +137,7 @@ def test_register_consumes_the_challenge(register, sms_outbox):
 
 
 def test_register_refuses_an_unverified_challenge(register):
-    challenge = otp.issue_challenge(
-        purpose=OtpPurpose.REGISTRATION,
-        mobile=MOBILE_E164,
-        language="en",
-        ip="1.2.3.4",
-        national_id=CITIZEN_ID,
-    )
+    challenge = issue(ip="1.2.3.4")
     before = counts()
 
     error = conflict(register, challenge_id=challenge.pk)
@@ -163,15 +158,8 @@ def test_register_refuses_a_challenge_for_another_mobile_or_id(register, sms_out
 
 
 def test_register_refuses_a_challenge_for_another_purpose(register, sms_outbox):
-    challenge = otp.issue_challenge(
-        purpose=OtpPurpose.LOGIN,
-        mobile=MOBILE_E164,
-        language="en",
-        ip="1.2.3.4",
-        national_id=CITIZEN_ID,
-    )
-    code = re.search(r"#([0-9]{6})$", sms_outbox[-1]["body"]).group(1)
-    otp.verify_code(challenge.pk, code)
+    challenge = issue(purpose=OtpPurpose.LOGIN, ip="1.2.3.4")
+    otp.verify_code(challenge.pk, last_code(sms_outbox))
 
     assert conflict(register, challenge_id=challenge.pk).code == "code_not_verified"
 
