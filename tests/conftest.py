@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.otp_helpers import START as OTP_START
-from tests.people import OTHER_MOBILE, PASSWORD, RESIDENT_ID
+from tests.people import CITIZEN_ID, MOBILE_E164, OTHER_MOBILE, PASSWORD, RESIDENT_ID
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-django's (also tryfirst, registered earlier)
@@ -73,6 +73,15 @@ def password_hash() -> str:
     from django.contrib.auth.hashers import make_password
 
     return make_password(PASSWORD)
+
+
+@pytest.fixture
+def pending_account():
+    """A registered citizen (CITIZEN_ID, MOBILE_E164) waiting for a bank to confirm them."""
+    from accounts.models import AccountStatus
+    from tests.factories import make_user
+
+    return make_user("pending2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
 
 
 @pytest.fixture

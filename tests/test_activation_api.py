@@ -47,11 +47,6 @@ pytest_plugins = ["tests.bank_signing"]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def pending_account() -> User:
-    return make_user("pending2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
-
-
 def confirmation(**extra) -> dict:
     return payload(national_id=CITIZEN_ID, mobile=MOBILE_E164, **extra)
 

@@ -14,14 +14,12 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pytest
 import requests
 
 from accounts.models import AccountEvent, AccountStatus
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.services import ApiResult, Confirmation, activation_confirm
 from tests.bank_signing import BankSigner, encode, payload
-from tests.factories import make_user
 from tests.people import CITIZEN_ID, MOBILE_E164
 from tests.race_helpers import RACE_MARKS, THREADS, race
 
@@ -31,11 +29,6 @@ from tests.race_helpers import RACE_MARKS, THREADS, race
 pytest_plugins = ["tests.bank_signing"]
 
 pytestmark = RACE_MARKS
-
-
-@pytest.fixture
-def pending_account():
-    return make_user("racer2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
 
 
 CONFIRMED_AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
