@@ -12,6 +12,10 @@ from tests.bank_signing import register_key
 from tests.factories import make_user
 from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164
 
+#: The bank's answers when the account is activated now, and when it was already.
+ACTIVATED = ApiResult(200, {"status": "activated"})
+ALREADY_ACTIVE = ApiResult(200, {"status": "already_active"})
+
 
 def activate_pending_citizen(
     bank: Bank, *, key_id: str, event_id: str, confirmed_at: datetime

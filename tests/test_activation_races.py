@@ -19,6 +19,7 @@ import requests
 from accounts.models import AccountEvent, AccountStatus
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.services import ApiResult, Confirmation, activation_confirm
+from tests.activation_helpers import ACTIVATED
 from tests.bank_signing import BankSigner, encode, payload
 from tests.people import CITIZEN_ID, MOBILE_E164
 from tests.race_helpers import RACE_MARKS, THREADS, race
@@ -54,10 +55,6 @@ def assert_one_activation(account, sms_outbox) -> None:
     assert AccountEvent.objects.filter(account=account, kind="activated").count() == 1
     assert ActivationEvent.objects.filter(outcome=ActivationOutcome.ACTIVATED).count() == 1
     assert [sms["purpose"] for sms in sms_outbox] == ["activation"]
-
-
-ACTIVATED = ApiResult(200, {"status": "activated"})
-ALREADY_ACTIVE = ApiResult(200, {"status": "already_active"})
 
 
 def test_same_event_delivered_at_once_activates_once(

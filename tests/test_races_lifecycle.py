@@ -24,7 +24,8 @@ from accounts import lifecycle
 from accounts.models import AccountEvent, AccountStatus, User
 from accounts.registration import RegistrationConflict, register_account
 from activation.models import ActivationEvent, ActivationOutcome
-from activation.services import ApiResult, Confirmation, activation_confirm
+from activation.services import Confirmation, activation_confirm
+from tests.activation_helpers import ACTIVATED, ALREADY_ACTIVE
 from tests.factories import make_user, verified_challenge
 from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 
@@ -34,8 +35,6 @@ pytestmark = RACE_MARKS
 
 ROUNDS = 20
 Kind = AccountEvent.Kind
-ACTIVATED = ApiResult(200, {"status": "activated"})
-ALREADY_ACTIVE = ApiResult(200, {"status": "already_active"})
 
 
 @pytest.fixture(autouse=True)
