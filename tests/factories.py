@@ -7,7 +7,7 @@ from typing import Any
 
 from accounts import otp
 from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
-from tests.people import PASSWORD
+from tests.people import EMAIL, PASSWORD
 
 
 def code_from_sms(sms: dict[str, Any]) -> str:
@@ -35,7 +35,7 @@ def make_user(
     mobile: str = "",
     *,
     status: str = AccountStatus.ACTIVE,
-    email: str = "owner@example.sa",
+    email: str = EMAIL,
     **extra: Any,
 ) -> User:
     """An account made directly (not through registration), active unless told."""

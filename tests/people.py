@@ -35,7 +35,6 @@ OTHER_MOBILE_E164 = "+966561234567"
 
 # --- Sign-in -----------------------------------------------------------------------------------
 
-USERNAME = "ahmed2024"
 #: Meets every password rule (English letters and digits only, no run, no sequence).
 PASSWORD = "Tr7uMpet9Zq"
 #: Another password meeting every rule, for changes and resets.
@@ -45,6 +44,7 @@ RULES_USERNAME = "ahmed1990"
 
 # --- Contact -------------------------------------------------------------------------------------
 
+#: The address of an account made directly (``tests.factories.make_user``).
 EMAIL = "owner@example.sa"
 #: The client address of requests and challenges (TEST-NET-2, never routed).
 IP = "198.51.100.7"

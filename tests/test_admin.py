@@ -21,6 +21,7 @@ from activation.services import Confirmation, activation_confirm
 from tests.factories import make_user
 from tests.people import (
     CITIZEN_ID,
+    EMAIL,
     MOBILE,
     MOBILE_E164,
 )
@@ -449,7 +450,7 @@ def test_reviewer_cannot_change_or_delete_accounts(reviewer_client, pending):
     delete = reverse("admin:accounts_user_delete", args=[pending.pk])
     assert reviewer_client.post(delete, {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
     pending.refresh_from_db()
-    assert pending.email == "owner@example.sa"
+    assert pending.email == EMAIL
 
 
 def test_nobody_adds_or_deletes_accounts_in_admin(staff_client, pending):
