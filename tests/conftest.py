@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.otp_helpers import START as OTP_START
+from tests.people import CITIZEN_ID, MOBILE_E164, OTHER_MOBILE, PASSWORD, RESIDENT_ID
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-django's (also tryfirst, registered earlier)
@@ -58,6 +59,47 @@ def frozen(time_machine):
 def public_origin(settings):
     settings.PUBLIC_ORIGIN = "https://portal.example.sa"
     return settings.PUBLIC_ORIGIN
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Tasks go to the database queue (as in production) until ``run_worker()`` runs them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    """PASSWORD hashed once per module, as the registration wizard keeps it until the end."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
+@pytest.fixture
+def pending_account():
+    """A registered citizen (CITIZEN_ID, MOBILE_E164) waiting for a bank to confirm them."""
+    from accounts.models import AccountStatus
+    from tests.factories import make_user
+
+    return make_user("pending2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
+
+
+@pytest.fixture
+def superuser():
+    """A superuser (staff, every permission) who is nobody the tests register."""
+    from accounts.models import User
+
+    return User.objects.create_superuser(
+        "boss2024x", RESIDENT_ID, OTHER_MOBILE, "boss@example.sa", PASSWORD
+    )
+
+
+@pytest.fixture
+def staff_client(client, superuser):
+    """The test client signed in as ``superuser``, reading the admin in English."""
+    client.force_login(superuser)
+    client.cookies["django_language"] = "en"
+    return client
 
 
 @pytest.fixture

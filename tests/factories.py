@@ -7,8 +7,7 @@ from typing import Any
 
 from accounts import otp
 from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
-
-TEST_PASSWORD = "Tr7uMpet9Zq"
+from tests.people import EMAIL, PASSWORD
 
 
 def code_from_sms(sms: dict[str, Any]) -> str:
@@ -36,10 +35,10 @@ def make_user(
     mobile: str = "",
     *,
     status: str = AccountStatus.ACTIVE,
-    email: str = "owner@example.sa",
+    email: str = EMAIL,
     **extra: Any,
 ) -> User:
     """An account made directly (not through registration), active unless told."""
     return User.objects.create_user(
-        username, national_id, mobile, email, TEST_PASSWORD, status=status, **extra
+        username, national_id, mobile, email, PASSWORD, status=status, **extra
     )

@@ -11,12 +11,8 @@ from accounts.models import OtpChallenge, OtpPurpose
 from sms.backends import BaseSmsBackend
 from sms.sending import SmsError, SmsMessage
 from tests.factories import code_from_sms
+from tests.people import CITIZEN_ID, IP, MOBILE_E164
 
-MOBILE = "+966551234567"
-OTHER_MOBILE = "+966561234567"
-NATIONAL_ID = "1000000008"
-OTHER_ID = "1058529940"
-IP = "198.51.100.7"
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 REGISTRATION_SMS = (
     "Your Absher portal registration code is %(code)s. "
@@ -39,10 +35,10 @@ FAILING_BACKEND = "tests.otp_helpers.FailingSmsBackend"
 def issue(**overrides) -> OtpChallenge:
     kwargs = {
         "purpose": OtpPurpose.REGISTRATION,
-        "mobile": MOBILE,
+        "mobile": MOBILE_E164,
         "language": "en",
         "ip": IP,
-        "national_id": NATIONAL_ID,
+        "national_id": CITIZEN_ID,
     }
     kwargs.update(overrides)
     return otp.issue_challenge(**kwargs)

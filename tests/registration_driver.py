@@ -11,11 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import code_from_sms
-
-VALID_ID = "1000000008"
-VALID_MOBILE = "0551234567"
-E164_MOBILE = "+966551234567"
-STRONG_PASSWORD = "Tr7uMpet9Zq"
+from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 
 
 def step_url(step: str) -> str:
@@ -28,16 +24,16 @@ class RegistrationDriver:
     sms_outbox: list[dict[str, Any]]
     identity: dict[str, str] = field(
         default_factory=lambda: {
-            "national_id": VALID_ID,
-            "mobile": VALID_MOBILE,
+            "national_id": CITIZEN_ID,
+            "mobile": MOBILE,
             "email": "Person@Example.SA",
         }
     )
     account: dict[str, str] = field(
         default_factory=lambda: {
             "username": "ahmed2024",
-            "password1": STRONG_PASSWORD,
-            "password2": STRONG_PASSWORD,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
             "preferred_language": "en",
             "accept_terms": "on",
         }

@@ -18,13 +18,11 @@ from accounts.lifecycle import account_reinstate, account_suspend, record_event
 from accounts.models import AccountEvent, AccountStatus, OtpPurpose, User
 from accounts.notifications import otp_sms_body, password_changed_sms_body
 from activation.models import ActivationChannel, Bank
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-NATIONAL_ID = "1000000008"
-MOBILE = "0551234567"
-E164 = "+966551234567"
 NEW_PASSWORD = "Qv7rTz3Lp9Wd"
 START = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)  # 2 March, 01:30 in Riyadh
 
@@ -38,13 +36,13 @@ def login_url(next_url: str | None = None) -> str:
 
 @pytest.fixture
 def active_user():
-    return make_user("ahmed2024", NATIONAL_ID, MOBILE, preferred_language="en")
+    return make_user("ahmed2024", CITIZEN_ID, MOBILE, preferred_language="en")
 
 
 @pytest.fixture
 def pending_user():
     return make_user(
-        "ahmed2024", NATIONAL_ID, MOBILE, status=AccountStatus.PENDING, preferred_language="en"
+        "ahmed2024", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING, preferred_language="en"
     )
 
 
@@ -112,7 +110,7 @@ def test_active_is_sent_from_the_status_page_to_the_account_page(active_user, na
 )
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_session_older_than_a_suspension_or_expiry_is_ended(name, before, after, method):
-    user = make_user("ahmed2024", NATIONAL_ID, MOBILE, status=before)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=before)
     client = signed_in(user, "en")
     User.objects.filter(pk=user.pk).update(status=after)
 
@@ -135,14 +133,14 @@ def test_a_suspended_account_signed_in_before_suspension_cannot_post_a_password(
     response = client.post(
         reverse("accounts:change_password"),
         {
-            "old_password": TEST_PASSWORD,
+            "old_password": PASSWORD,
             "new_password1": NEW_PASSWORD,
             "new_password2": NEW_PASSWORD,
         },
     )
     assert response["Location"] == login_url()
     active_user.refresh_from_db()
-    assert active_user.check_password(TEST_PASSWORD)
+    assert active_user.check_password(PASSWORD)
 
 
 # --- Status page --------------------------------------------------------------------------------
@@ -151,7 +149,7 @@ def test_a_suspended_account_signed_in_before_suspension_cannot_post_a_password(
 @pytest.fixture
 def pending_at_start(time_machine):
     time_machine.move_to(START, tick=False)
-    return make_user("ahmed2024", NATIONAL_ID, MOBILE, status=AccountStatus.PENDING)
+    return make_user("ahmed2024", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +180,7 @@ def test_status_page_in_the_persons_language(pending_at_start, language, expiry,
         assert text in html
     assert '<dd dir="ltr">10••••••08</dd>' in html
     assert '<dd dir="ltr">ahmed2024</dd>' in html
-    assert NATIONAL_ID not in html
+    assert CITIZEN_ID not in html
 
 
 def test_status_page_follows_the_expiry_setting(pending_at_start, settings):
@@ -195,7 +193,7 @@ def test_status_page_follows_the_expiry_setting(pending_at_start, settings):
 def test_without_a_language_choice_the_page_speaks_the_preferred_language(preferred, direction):
     user = make_user(
         "ahmed2024",
-        NATIONAL_ID,
+        CITIZEN_ID,
         MOBILE,
         status=AccountStatus.PENDING,
         preferred_language=preferred,
@@ -243,8 +241,8 @@ def test_account_page_shows_masked_details_and_never_the_full_id(active_user, ti
     assert '<dd dir="ltr">+966••••••567</dd>' in html
     assert '<dd dir="ltr">owner@example.sa</dd>' in html
     assert '<dd dir="ltr">ahmed2024</dd>' in html
-    assert NATIONAL_ID not in html
-    assert E164 not in html
+    assert CITIZEN_ID not in html
+    assert MOBILE_E164 not in html
     assert MOBILE not in html
     assert "March 2, 2026" in html  # last sign-in, in Riyadh time
     assert '<span dir="ltr">01:30</span>' in html
@@ -255,7 +253,7 @@ def test_account_page_shows_masked_details_and_never_the_full_id(active_user, ti
 def test_account_page_shows_recent_events_in_plain_words(active_user, time_machine):
     time_machine.move_to(START, tick=False)
     staff = User.objects.create_superuser(
-        "staff.sara", "1058529940", "0561234567", "sara@example.sa", TEST_PASSWORD
+        "staff.sara", OTHER_CITIZEN_ID, OTHER_MOBILE, "sara@example.sa", PASSWORD
     )
     record_event(
         account=active_user,
@@ -378,7 +376,7 @@ def test_wrong_old_password_is_refused(active_user):
     assert response.status_code == 200
     assert error_codes(response, "old_password") == {"password_incorrect"}
     active_user.refresh_from_db()
-    assert active_user.check_password(TEST_PASSWORD)
+    assert active_user.check_password(PASSWORD)
 
 
 @pytest.mark.parametrize(
@@ -400,20 +398,20 @@ def test_wrong_old_password_is_refused(active_user):
     ],
 )
 def test_every_failed_policy_rule_is_reported_at_once(active_user, password, codes):
-    response = post_change(signed_in(active_user, "en"), TEST_PASSWORD, password)
+    response = post_change(signed_in(active_user, "en"), PASSWORD, password)
     assert response.status_code == 200
     assert error_codes(response, "new_password1") == codes
     assert 'class="error-summary"' in response.content.decode()
     active_user.refresh_from_db()
-    assert active_user.check_password(TEST_PASSWORD)
+    assert active_user.check_password(PASSWORD)
 
 
 def test_new_passwords_that_differ_are_refused(active_user):
-    response = post_change(signed_in(active_user, "en"), TEST_PASSWORD, NEW_PASSWORD, "Other7Pass9")
+    response = post_change(signed_in(active_user, "en"), PASSWORD, NEW_PASSWORD, "Other7Pass9")
     assert error_codes(response, "new_password2") == {"password_mismatch"}
     assert error_codes(response, "new_password1") == set()
     active_user.refresh_from_db()
-    assert active_user.check_password(TEST_PASSWORD)
+    assert active_user.check_password(PASSWORD)
 
 
 def test_passwords_are_never_echoed_back(active_user):
@@ -431,7 +429,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(
     assert elsewhere.get(reverse("accounts:account")).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_change(here, TEST_PASSWORD, NEW_PASSWORD)
+        response = post_change(here, PASSWORD, NEW_PASSWORD)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:account")
@@ -449,7 +447,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(
     # The person is told by SMS, in their language.
     assert sms_outbox == [
         {
-            "to": E164,
+            "to": MOBILE_E164,
             "body": password_changed_sms_body(language="en"),
             "purpose": "password_changed",
         }
@@ -465,7 +463,7 @@ def test_a_failed_sms_does_not_undo_the_change(
     settings.SMS_BACKEND = "tests.otp_helpers.FailingSmsBackend"
     client = signed_in(active_user, "en")
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_change(client, TEST_PASSWORD, NEW_PASSWORD)
+        response = post_change(client, PASSWORD, NEW_PASSWORD)
     assert response.status_code == 302
     active_user.refresh_from_db()
     assert active_user.check_password(NEW_PASSWORD)

@@ -31,6 +31,13 @@ from tests.bank_signing import (
     register_key,
 )
 from tests.factories import make_user
+from tests.people import (
+    CITIZEN_ID,
+    CITIZEN_ID_ARABIC,
+    MOBILE_E164,
+    OTHER_CITIZEN_ID,
+    OTHER_MOBILE_E164,
+)
 
 # The fixtures anb_bank, bank_key, api_origin and signer. The serialized rollback restores the
 # seeded banks before each test and flushes without re-creating content types afterwards, as
@@ -39,20 +46,9 @@ pytest_plugins = ["tests.bank_signing"]
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-CITIZEN_ID = "1000000008"
-CITIZEN_ID_ARABIC = "١٠٠٠٠٠٠٠٠٨"
-OTHER_ID = "1058529940"
-MOBILE = "+966551234567"
-OTHER_MOBILE = "+966561234567"
-
-
-@pytest.fixture
-def pending_account() -> User:
-    return make_user("pending2024", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING)
-
 
 def confirmation(**extra) -> dict:
-    return payload(national_id=CITIZEN_ID, mobile=MOBILE, **extra)
+    return payload(national_id=CITIZEN_ID, mobile=MOBILE_E164, **extra)
 
 
 def assert_rejected_signature(response: requests.Response, reason: str) -> None:
@@ -98,14 +94,14 @@ def test_valid_confirmation_activates_the_account_and_sends_one_sms_in_its_langu
         pending_account,
     )
     assert (event.outcome, event.response_status) == (ActivationOutcome.ACTIVATED, 200)
-    assert (event.national_id, event.mobile, event.channel) == (CITIZEN_ID, MOBILE, "app")
+    assert (event.national_id, event.mobile, event.channel) == (CITIZEN_ID, MOBILE_E164, "app")
     account_event = AccountEvent.objects.get(account=pending_account, kind="activated")
     assert account_event.source == "bank:anb"
     assert (account_event.from_status, account_event.to_status) == ("pending", "active")
     assert account_event.details["event_id"] == event.event_id
     assert len(sms_outbox) == 1
     sms = sms_outbox[0]
-    assert (sms["to"], sms["purpose"]) == (MOBILE, "activation")
+    assert (sms["to"], sms["purpose"]) == (MOBILE_E164, "activation")
     assert sms["body"] == activation_sms_body(event=event, language=language)
     assert bank_name in sms["body"]
     event.refresh_from_db()
@@ -113,7 +109,7 @@ def test_valid_confirmation_activates_the_account_and_sends_one_sms_in_its_langu
 
 
 def test_already_active_account_answers_already_active_and_sends_no_sms(signer, sms_outbox):
-    make_user("active2024", CITIZEN_ID, MOBILE, status=AccountStatus.ACTIVE)
+    make_user("active2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.ACTIVE)
 
     response = signer.post(confirmation())
 
@@ -136,7 +132,7 @@ def test_second_confirmation_of_an_activated_account_answers_already_active(
 
 
 def test_unknown_id_answers_no_pending_account(signer, sms_outbox):
-    response = signer.post(payload(national_id=OTHER_ID, mobile=MOBILE))
+    response = signer.post(payload(national_id=OTHER_CITIZEN_ID, mobile=MOBILE_E164))
 
     assert response.status_code == 422
     assert response.json()["error"] == "no_pending_account"
@@ -147,7 +143,7 @@ def test_unknown_id_answers_no_pending_account(signer, sms_outbox):
 def test_other_mobile_answers_mobile_mismatch_and_leaves_the_account_pending(
     signer, pending_account, sms_outbox
 ):
-    response = signer.post(payload(national_id=CITIZEN_ID, mobile=OTHER_MOBILE))
+    response = signer.post(payload(national_id=CITIZEN_ID, mobile=OTHER_MOBILE_E164))
 
     assert response.status_code == 422
     assert response.json()["error"] == "mobile_mismatch"
@@ -164,7 +160,7 @@ def test_arabic_indic_digits_in_the_national_id_are_normalised(signer, pending_a
     assert response.status_code == 200, response.text
     assert response.json() == {"status": "activated"}
     event = ActivationEvent.objects.get()
-    assert (event.national_id, event.mobile) == (CITIZEN_ID, MOBILE)
+    assert (event.national_id, event.mobile) == (CITIZEN_ID, MOBILE_E164)
     assert len(sms_outbox) == 1
 
 
@@ -187,7 +183,7 @@ def test_replay_with_a_fresh_signature_returns_the_stored_result_once(
 
 
 def test_replay_of_a_refusal_returns_the_stored_refusal(signer, pending_account):
-    body = encode(payload(national_id=CITIZEN_ID, mobile=OTHER_MOBILE))
+    body = encode(payload(national_id=CITIZEN_ID, mobile=OTHER_MOBILE_E164))
 
     assert signer.post(body).json()["error"] == "mobile_mismatch"
     assert signer.post(body).json()["error"] == "mobile_mismatch"
@@ -229,7 +225,7 @@ def test_unsigned_request_is_rejected(signer, pending_account, sms_outbox):
 
 def test_body_changed_after_signing_is_rejected(signer, pending_account, sms_outbox):
     honest = confirmation()
-    tampered = encode({**honest, "mobile": OTHER_MOBILE})
+    tampered = encode({**honest, "mobile": OTHER_MOBILE_E164})
 
     response = signer.post(honest, body_after_signing=tampered)
 

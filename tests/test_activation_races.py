@@ -14,18 +14,15 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pytest
 import requests
 
 from accounts.models import AccountEvent, AccountStatus
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.services import ApiResult, Confirmation, activation_confirm
+from tests.activation_helpers import ACTIVATED
 from tests.bank_signing import BankSigner, encode, payload
-from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE_E164
 from tests.race_helpers import RACE_MARKS, THREADS, race
-
-CITIZEN_ID = "1000000008"
-MOBILE = "+966551234567"
 
 # The fixtures anb_bank, bank_key, api_origin and signer. The serialized rollback restores the
 # seeded banks before each test and flushes without re-creating content types afterwards, as
@@ -35,11 +32,6 @@ pytest_plugins = ["tests.bank_signing"]
 pytestmark = RACE_MARKS
 
 
-@pytest.fixture
-def pending_account():
-    return make_user("racer2024", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING)
-
-
 CONFIRMED_AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
@@ -47,7 +39,7 @@ def confirmation(event_id: str) -> Confirmation:
     return Confirmation(
         event_id=event_id,
         national_id=CITIZEN_ID,
-        mobile=MOBILE,
+        mobile=MOBILE_E164,
         channel="atm",
         confirmed_at=CONFIRMED_AT,
     )
@@ -63,10 +55,6 @@ def assert_one_activation(account, sms_outbox) -> None:
     assert AccountEvent.objects.filter(account=account, kind="activated").count() == 1
     assert ActivationEvent.objects.filter(outcome=ActivationOutcome.ACTIVATED).count() == 1
     assert [sms["purpose"] for sms in sms_outbox] == ["activation"]
-
-
-ACTIVATED = ApiResult(200, {"status": "activated"})
-ALREADY_ACTIVE = ApiResult(200, {"status": "already_active"})
 
 
 def test_same_event_delivered_at_once_activates_once(
@@ -127,7 +115,7 @@ def signed_confirmations(
 ) -> list[requests.PreparedRequest]:
     """One signed request per event id; a repeated id gets the very same body again."""
     bodies = {
-        event_id: encode(payload(national_id=CITIZEN_ID, mobile=MOBILE, event_id=event_id))
+        event_id: encode(payload(national_id=CITIZEN_ID, mobile=MOBILE_E164, event_id=event_id))
         for event_id in event_ids
     }
     return [signer.prepare(bodies[event_id]) for event_id in event_ids]

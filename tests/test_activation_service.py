@@ -14,6 +14,7 @@ from activation.models import ActivationEvent
 from activation.services import Confirmation, activation_confirm
 from tests.bank_signing import register_key
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164
 
 # The fixture anb_bank.
 pytest_plugins = ["tests.bank_signing"]
@@ -25,8 +26,8 @@ def pending_holder_confirmation(event_id: str, channel: str = "atm") -> Confirma
     """A bank's confirmation for the account ``make_user`` gives ID 1000000008."""
     return Confirmation(
         event_id=event_id,
-        national_id="1000000008",
-        mobile="+966551234567",
+        national_id=CITIZEN_ID,
+        mobile=MOBILE_E164,
         channel=channel,
         confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
     )
@@ -38,7 +39,7 @@ def test_an_id_still_changing_hands_gets_a_retry_not_a_stored_no_pending_account
     """If the holder keeps changing while we look (registrations superseding each other),
     the bank is told to retry (409) and nothing is stored, so a replay can still activate."""
     key, _ = register_key(anb_bank, "anb-service-1")
-    account = make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    account = make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     confirmation = pending_holder_confirmation("evt-changing-1")
     monkeypatch.setattr(services, "_HOLDER_LOOKS", 0)  # every look "lost" the race
 
@@ -56,7 +57,7 @@ def test_an_activation_reads_the_account_once_and_changes_it_once(anb_bank):
     """The account is locked and read once (``_decide``); the status change reuses that copy
     rather than reading it again (one round trip fewer per activation, issue 8)."""
     key, _ = register_key(anb_bank, "anb-service-2")
-    account = make_user("salem2024", "1000000008", "0551234567", status="pending")
+    account = make_user("salem2024", CITIZEN_ID, MOBILE, status="pending")
     confirmation = pending_holder_confirmation("evt-once-1", channel="app")
 
     with CaptureQueriesContext(connection) as queries:

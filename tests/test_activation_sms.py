@@ -13,6 +13,7 @@ from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
 from tests.factories import make_user
 from tests.otp_helpers import FAILING_BACKEND
+from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164, OTHER_MOBILE_E164
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,10 @@ def key() -> BankKey:
     )
 
 
-def confirm(key: BankKey, *, event_id: str = "evt-1", mobile: str = "+966551234567"):
+def confirm(key: BankKey, *, event_id: str = "evt-1", mobile: str = MOBILE_E164):
     confirmation = Confirmation(
         event_id=event_id,
-        national_id="1000000008",
+        national_id=CITIZEN_ID,
         mobile=mobile,
         channel="atm",
         confirmed_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
@@ -43,18 +44,16 @@ def confirm(key: BankKey, *, event_id: str = "evt-1", mobile: str = "+9665512345
 def test_activation_sends_one_sms_in_the_persons_language(
     key, sms_outbox, django_capture_on_commit_callbacks, language, expected
 ):
-    make_user(
-        "ahmed2024", "1000000008", "0551234567", status="pending", preferred_language=language
-    )
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending", preferred_language=language)
     with django_capture_on_commit_callbacks(execute=True):
         result = confirm(key)
     assert result.body == {"status": "activated"}
-    assert [(m["to"], m["purpose"]) for m in sms_outbox] == [("+966551234567", "activation")]
+    assert [(m["to"], m["purpose"]) for m in sms_outbox] == [(MOBILE_E164, "activation")]
     assert expected in sms_outbox[0]["body"]
 
 
 def test_a_task_run_twice_sends_once(key, sms_outbox, django_capture_on_commit_callbacks):
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     with django_capture_on_commit_callbacks(execute=True):
         confirm(key)
     event = ActivationEvent.objects.get()
@@ -68,7 +67,7 @@ def test_a_failed_send_can_be_retried_once_its_wait_is_over(
 ):
     time_machine.move_to("2026-11-26 09:00:00+00:00", tick=False)
     settings.SMS_RETRY_DELAYS_SECONDS = [30]
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     settings.SMS_BACKEND = FAILING_BACKEND
     with django_capture_on_commit_callbacks(execute=True):
         confirm(key)
@@ -91,7 +90,7 @@ def test_without_a_queue_that_can_wait_the_sweep_makes_the_retry(
     from django.core.management import call_command
 
     time_machine.move_to("2026-11-26 09:00:00+00:00", tick=False)
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     settings.SMS_BACKEND = FAILING_BACKEND
     with django_capture_on_commit_callbacks(execute=True):
         confirm(key)
@@ -105,9 +104,9 @@ def test_without_a_queue_that_can_wait_the_sweep_makes_the_retry(
 
 
 def test_no_sms_when_nothing_was_activated(key, sms_outbox, django_capture_on_commit_callbacks):
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     with django_capture_on_commit_callbacks(execute=True):
-        result = confirm(key, mobile="+966561234567")
+        result = confirm(key, mobile=OTHER_MOBILE_E164)
     assert result.body["error"] == "mobile_mismatch"
     assert sms_outbox == []
 
@@ -118,7 +117,7 @@ def test_a_failed_queue_does_not_fail_the_activation_and_the_sweep_sends_it(
     from django.core.management import call_command
 
     time_machine.move_to("2026-11-26 09:00:00+00:00", tick=False)
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
 
     class QueueDown:
         def enqueue(self, *args, **kwargs):

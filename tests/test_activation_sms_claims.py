@@ -16,13 +16,12 @@ from django.core.management import call_command
 from django.db import connection
 
 from activation.models import ActivationEvent
-from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
 from sms.backends import BaseSmsBackend
 from sms.models import SmsDelivery, SmsStatus
 from sms.sending import SmsMessage
-from tests.bank_signing import register_key
-from tests.factories import make_user
+from tests.activation_helpers import activate_pending_citizen
+from tests.people import MOBILE_E164
 
 pytest_plugins = ["tests.bank_signing"]  # the anb_bank fixture
 
@@ -41,25 +40,17 @@ class DyingWorkerBackend(BaseSmsBackend):
 def event(anb_bank, time_machine, django_capture_on_commit_callbacks) -> ActivationEvent:
     """An activation whose SMS task was queued but has not run (the queue holds it)."""
     time_machine.move_to(START, tick=False)
-    key, _ = register_key(anb_bank, "anb-claims-1")
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
     with django_capture_on_commit_callbacks(execute=False):
-        activation_confirm(
-            key=key,
-            confirmation=Confirmation(
-                event_id="evt-claims-1",
-                national_id="1000000008",
-                mobile="+966551234567",
-                channel="atm",
-                confirmed_at=START,
-            ),
+        activate_pending_citizen(
+            anb_bank, key_id="anb-claims-1", event_id="evt-claims-1", confirmed_at=START
         )
     return ActivationEvent.objects.get()
 
 
 def sweep(*args: str) -> str:
+    """The sweep's report, in English whatever language an earlier test left active."""
     out = StringIO()
-    call_command("send_missed_activation_sms", *args, stdout=out)
+    call_command("send_missed_activation_sms", *args, stdout=out, language="en")
     return out.getvalue()
 
 
@@ -122,7 +113,7 @@ def test_a_claim_is_reported_unless_its_sms_record_says_the_provider_took_it(
 ):
     ActivationEvent.objects.filter(pk=event.pk).update(sms_claimed_at=START, sms_attempts=1)
     SmsDelivery.objects.create(
-        recipient="+966551234567",
+        recipient=MOBILE_E164,
         purpose="activation",
         backend="twilio",
         status=status,
@@ -130,7 +121,7 @@ def test_a_claim_is_reported_unless_its_sms_record_says_the_provider_took_it(
     )
     # The record of an earlier attempt says nothing about this one.
     SmsDelivery.objects.create(
-        recipient="+966551234567",
+        recipient=MOBILE_E164,
         purpose="activation",
         backend="twilio",
         status=SmsStatus.DELIVERED,
@@ -151,12 +142,6 @@ def test_an_impossible_stale_after_is_refused_without_a_traceback(argument):
 
 
 # --- The migration that split the claim from the success -------------------------------------
-
-
-@pytest.fixture
-def restore_latest():
-    yield
-    call_command("migrate", verbosity=0)
 
 
 def notified_at_in_the_database(event_id: int) -> datetime | None:

@@ -18,11 +18,11 @@ from accounts.lifecycle import record_event
 from accounts.models import AccountEvent
 from accounts.tasks import notify_password_changed
 from activation.models import ActivationEvent
-from activation.services import Confirmation, activation_confirm
 from activation.tasks import send_activation_sms
 from sms.models import SmsDelivery, SmsStatus
-from tests.bank_signing import register_key
+from tests.activation_helpers import activate_pending_citizen, run_worker
 from tests.factories import make_user
+from tests.people import MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE
 from tests.race_helpers import race
 from tests.twilio_fakes import CREATED, OUTAGES, message_sid
 
@@ -36,14 +36,9 @@ DOWN = OUTAGES["http_503"]
 
 
 @pytest.fixture(autouse=True)
-def database_tasks(settings, time_machine):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+def _retries_from_start(database_tasks, settings, time_machine):
     settings.SMS_RETRY_DELAYS_SECONDS = [30, 120, 600, 1800, 7200]
     time_machine.move_to(START, tick=False)
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
 def sweep() -> None:
@@ -53,17 +48,8 @@ def sweep() -> None:
 @pytest.fixture
 def event(anb_bank, offline_twilio) -> ActivationEvent:
     """An activation committed with its SMS task queued (not yet run)."""
-    key, _ = register_key(anb_bank, "anb-retry-1")
-    make_user("ahmed2024", "1000000008", "0551234567", status="pending")
-    result = activation_confirm(
-        key=key,
-        confirmation=Confirmation(
-            event_id="evt-retry-1",
-            national_id="1000000008",
-            mobile="+966551234567",
-            channel="atm",
-            confirmed_at=START,
-        ),
+    result = activate_pending_citizen(
+        anb_bank, key_id="anb-retry-1", event_id="evt-retry-1", confirmed_at=START
     )
     assert result.body == {"status": "activated"}
     return ActivationEvent.objects.get()
@@ -199,7 +185,7 @@ def test_a_record_that_cannot_be_written_after_the_send_does_not_send_again(
     event, offline_twilio, time_machine
 ):
     SmsDelivery.objects.create(
-        recipient="+966551234567",
+        recipient=MOBILE_E164,
         purpose="login",
         backend="twilio",
         provider_message_id=message_sid(1),  # the SID Twilio will give the activation SMS
@@ -228,7 +214,7 @@ def test_workers_running_the_same_task_at_once_send_one_sms(event, offline_twili
 
 
 def test_the_password_changed_notice_is_retried_the_same_way(offline_twilio, time_machine):
-    account = make_user("sara2024", "1058529940", "0561234567")
+    account = make_user("sara2024", OTHER_CITIZEN_ID, OTHER_MOBILE)
     change = record_event(account=account, kind=AccountEvent.Kind.PASSWORD_CHANGED, source="reset")
     offline_twilio.script(DOWN, CREATED)
     notify_password_changed.enqueue(account.pk)

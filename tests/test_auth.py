@@ -11,63 +11,64 @@ from django.test import RequestFactory
 
 from accounts.hashers import PortalArgon2PasswordHasher
 from accounts.models import AccountStatus, User
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, OTHER_CITIZEN_ID, PASSWORD, RESIDENT_ID
 
 pytestmark = pytest.mark.django_db
 
 
 def test_natural_key_finds_the_holder_among_retired_rows_with_the_same_username():
-    make_user("ahmed2024", "1000000008", status=AccountStatus.SUPERSEDED)
-    make_user("ahmed2024", "1000000008", status=AccountStatus.EXPIRED)
-    holder = make_user("Ahmed2024", "1000000008", "0551234567", status=AccountStatus.PENDING)
+    make_user("ahmed2024", CITIZEN_ID, status=AccountStatus.SUPERSEDED)
+    make_user("ahmed2024", CITIZEN_ID, status=AccountStatus.EXPIRED)
+    holder = make_user("Ahmed2024", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING)
     assert User.objects.get_by_natural_key("AHMED2024") == holder
 
 
 def test_natural_key_ignores_accounts_that_hold_nothing():
-    make_user("ahmed2024", "1000000008", status=AccountStatus.EXPIRED)
+    make_user("ahmed2024", CITIZEN_ID, status=AccountStatus.EXPIRED)
     with pytest.raises(User.DoesNotExist):
         User.objects.get_by_natural_key("ahmed2024")
 
 
 def test_authenticate_by_username_in_any_case():
-    user = make_user("Ahmed2024", "1000000008", "0551234567")
-    assert authenticate(username="ahmed2024", password=TEST_PASSWORD) == user
+    user = make_user("Ahmed2024", CITIZEN_ID, MOBILE)
+    assert authenticate(username="ahmed2024", password=PASSWORD) == user
     assert authenticate(username="ahmed2024", password="Wrong1234x") is None
-    assert authenticate(username="nobody2024", password=TEST_PASSWORD) is None
+    assert authenticate(username="nobody2024", password=PASSWORD) is None
 
 
 def test_suspended_account_cannot_authenticate():
-    make_user("ahmed2024", "1000000008", "0551234567", status=AccountStatus.SUSPENDED)
-    assert authenticate(username="ahmed2024", password=TEST_PASSWORD) is None
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status=AccountStatus.SUSPENDED)
+    assert authenticate(username="ahmed2024", password=PASSWORD) is None
 
 
 def test_passwords_are_hashed_with_owasp_argon2id_parameters():
-    encoded = make_password("Tr7uMpet9Zq")
+    encoded = make_password(PASSWORD)
     assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert isinstance(identify_hasher(encoded), PortalArgon2PasswordHasher)
 
 
 def test_hash_with_other_parameters_is_upgraded_on_next_check():
     django_default = "argon2" + PasswordHasher(time_cost=2, memory_cost=102400, parallelism=8).hash(
-        "Tr7uMpet9Zq"
+        PASSWORD
     )
     assert PortalArgon2PasswordHasher().must_update(django_default)
-    user = make_user("ahmed2024", "1000000008", "0551234567")
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE)
     user.password = django_default
     user.save(update_fields=["password"])
-    assert user.check_password("Tr7uMpet9Zq")
+    assert user.check_password(PASSWORD)
     user.refresh_from_db()
     assert "m=19456,t=2,p=1" in user.password
 
 
 def test_only_a_superuser_may_grant_staff_or_superuser_rights():
     model_admin = site._registry[User]
-    account = make_user("ahmed2024", "1000000008", "0551234567")
+    account = make_user("ahmed2024", CITIZEN_ID, MOBILE)
     request = RequestFactory().get("/admin/")
-    request.user = make_user("staff2024", "1058529940", is_staff=True)
+    request.user = make_user("staff2024", OTHER_CITIZEN_ID, is_staff=True)
     assert {"is_staff", "is_superuser", "groups"} <= set(
         model_admin.get_readonly_fields(request, account)
     )
-    request.user = make_user("boss2024x", "2000000006", is_staff=True, is_superuser=True)
+    request.user = make_user("boss2024x", RESIDENT_ID, is_staff=True, is_superuser=True)
     assert "is_superuser" not in model_admin.get_readonly_fields(request, account)
     assert {"username", "national_id"} <= set(model_admin.get_readonly_fields(request, account))

@@ -25,6 +25,7 @@ from accounts.models import AccountStatus
 from activation.models import Bank, BankKey
 from tests.database_urls import database_url, libpq_environment
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, RESIDENT_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ("pg_dump", "pg_restore")
@@ -108,8 +109,8 @@ def empty_database() -> Iterator[str]:
 
 
 def test_a_dump_restores_into_an_empty_database_with_every_row(tmp_path, empty_database):
-    pending = make_user("pendingone1", "1000000008", "0551234567", status=AccountStatus.PENDING)
-    make_user("activetwo2", "2000000006", "0551234568")
+    pending = make_user("pendingone1", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING)
+    make_user("activetwo2", RESIDENT_ID, "0551234568")
     lifecycle.account_change_status(
         account=pending,
         to_status=AccountStatus.ACTIVE,

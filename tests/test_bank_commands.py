@@ -36,9 +36,8 @@ from activation.keys import (
 )
 from activation.models import Bank, BankKey
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, CITIZEN_ID_ARABIC, MOBILE, MOBILE_E164
 
-NATIONAL_ID = "1000000008"
-MOBILE = "+966551234567"
 LIVE = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps seeded banks
 
 
@@ -364,8 +363,8 @@ def test_confirm_activation_sends_a_body_and_signature_the_portal_can_verify():
         base_url="https://portal.example.sa/",
         key_id="anb-2026-01",
         private_key=private_key_pem(key),
-        national_id="١٠٠٠٠٠٠٠٠٨",
-        mobile="0551234567",
+        national_id=CITIZEN_ID_ARABIC,
+        mobile=MOBILE,
         channel="atm",
         session=session,
     )
@@ -377,8 +376,8 @@ def test_confirm_activation_sends_a_body_and_signature_the_portal_can_verify():
     assert request.headers["Content-Type"] == "application/json"
     body = json.loads(request.body)
     assert set(body) == {"event_id", "national_id", "mobile", "channel", "confirmed_at"}
-    assert body["national_id"] == "١٠٠٠٠٠٠٠٠٨"  # sent as given
-    assert body["mobile"] == "0551234567"
+    assert body["national_id"] == CITIZEN_ID_ARABIC  # sent as given
+    assert body["mobile"] == MOBILE
     assert re.fullmatch(r"[0-9a-f]{32}", body["event_id"])
     confirmed_at = datetime.fromisoformat(body["confirmed_at"].replace("Z", "+00:00"))
     assert body["confirmed_at"].endswith("Z")
@@ -408,8 +407,8 @@ def test_confirm_activation_keeps_a_given_event_id_and_time():
         base_url="http://127.0.0.1:8000",
         key_id="k1",
         private_key=generate_private_key(),
-        national_id=NATIONAL_ID,
-        mobile=MOBILE,
+        national_id=CITIZEN_ID,
+        mobile=MOBILE_E164,
         channel="online",
         event_id="evt-42",
         confirmed_at=datetime(2026, 1, 31, 12, 0, tzinfo=UTC),
@@ -427,8 +426,8 @@ def confirm_args(private: Path, url: str, *extra: str) -> list[str]:
     return [
         "--bank=anb",
         f"--key={private}",
-        f"--national-id={NATIONAL_ID}",
-        f"--mobile={MOBILE}",
+        f"--national-id={CITIZEN_ID}",
+        f"--mobile={MOBILE_E164}",
         "--channel=atm",
         f"--url={url}",
         *extra,
@@ -453,15 +452,15 @@ def live_portal(live_server, settings):
 @LIVE
 def test_bank_confirm_activates_the_pending_account(key_files, live_portal, sms_outbox):
     private, public = key_files
-    make_user("ahmed2024", NATIONAL_ID, MOBILE, status=AccountStatus.PENDING)
+    make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
     run("add_bank_key", "--bank=anb", f"--public-key={public}", "--key-id=anb-live-1")
 
     out, _ = run("bank_confirm", *confirm_args(private, live_portal, "--key-id=anb-live-1"))
 
     assert "200" in out
     assert '"status": "activated"' in out
-    assert User.objects.get(national_id=NATIONAL_ID).status == AccountStatus.ACTIVE
-    assert [(sms["to"], sms["purpose"]) for sms in sms_outbox] == [(MOBILE, "activation")]
+    assert User.objects.get(national_id=CITIZEN_ID).status == AccountStatus.ACTIVE
+    assert [(sms["to"], sms["purpose"]) for sms in sms_outbox] == [(MOBILE_E164, "activation")]
 
 
 @LIVE
@@ -469,7 +468,7 @@ def test_bank_confirm_finds_the_key_id_of_a_locally_registered_key(
     key_files, live_portal, sms_outbox
 ):
     private, public = key_files
-    make_user("ahmed2024", NATIONAL_ID, MOBILE, status=AccountStatus.PENDING)
+    make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
     run("add_bank_key", "--bank=anb", f"--public-key={public}", "--key-id=anb-live-2")
 
     out, _ = run("bank_confirm", *confirm_args(private, live_portal))
@@ -484,7 +483,7 @@ def test_bank_confirm_sent_again_with_the_same_event_gets_the_stored_answer(
     key_files, live_portal, sms_outbox
 ):
     private, public = key_files
-    make_user("ahmed2024", NATIONAL_ID, MOBILE, status=AccountStatus.PENDING)
+    make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
     run("add_bank_key", "--bank=anb", f"--public-key={public}", "--key-id=anb-live-3")
     same = ("--key-id=anb-live-3", "--event-id=evt-7", "--confirmed-at=2020-01-31T09:00:00Z")
 
@@ -499,14 +498,14 @@ def test_bank_confirm_sent_again_with_the_same_event_gets_the_stored_answer(
 @LIVE
 def test_bank_confirm_with_a_revoked_key_is_refused_with_401(key_files, live_portal, sms_outbox):
     private, public = key_files
-    make_user("ahmed2024", NATIONAL_ID, MOBILE, status=AccountStatus.PENDING)
+    make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
     run("add_bank_key", "--bank=anb", f"--public-key={public}", "--key-id=anb-old")
     run("revoke_bank_key", "--key-id=anb-old")
 
     with pytest.raises(CommandError, match="401"):
         run("bank_confirm", *confirm_args(private, live_portal, "--key-id=anb-old"))
 
-    assert User.objects.get(national_id=NATIONAL_ID).status == AccountStatus.PENDING
+    assert User.objects.get(national_id=CITIZEN_ID).status == AccountStatus.PENDING
     assert sms_outbox == []
 
 

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import AccountEvent
 from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def typed(monkeypatch):
 def test_changepassword_records_the_change_and_tells_the_person(
     typed, sms_outbox, django_capture_on_commit_callbacks
 ):
-    user = make_user("staffchanged", "1000000008", "0551234567")
+    user = make_user("staffchanged", CITIZEN_ID, MOBILE)
     typed.extend([NEW_PASSWORD, NEW_PASSWORD])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -39,7 +40,7 @@ def test_changepassword_records_the_change_and_tells_the_person(
 
 
 def test_changepassword_finds_the_account_by_its_id_number(typed):
-    user = make_user("staffchanged", "1000000008", "0551234567")
+    user = make_user("staffchanged", CITIZEN_ID, MOBILE)
     typed.extend([NEW_PASSWORD, NEW_PASSWORD])
 
     call_command("changepassword", user.national_id, language="en")
@@ -49,7 +50,7 @@ def test_changepassword_finds_the_account_by_its_id_number(typed):
 
 
 def test_changepassword_refuses_passwords_against_the_policy_and_changes_nothing(typed):
-    user = make_user("staffchanged", "1000000008", "0551234567")
+    user = make_user("staffchanged", CITIZEN_ID, MOBILE)
     typed.extend(["short", "short"] * 3)
 
     with pytest.raises(CommandError, match="not changed after 3 tries"):

@@ -10,7 +10,6 @@ PostgreSQL. The same races through the wizard and the live server are in
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.db.models.functions import Lower
 
 from accounts import otp
@@ -23,11 +22,6 @@ CITIZEN_IDS = citizen_ids(THREADS)
 MOBILES = mobiles(THREADS)
 
 pytestmark = RACE_MARKS
-
-
-@pytest.fixture
-def password_hash() -> str:
-    return make_password("Tr7uMpet9Zq")
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from absher_portal import errors, outages
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 
 LANGUAGES = [("ar", "rtl"), ("en", "ltr")]
 PAGES = [
@@ -159,12 +160,12 @@ def test_a_locked_sign_in_gets_the_too_many_attempts_page_with_the_time_to_retur
 ):
     settings.LOGIN_LOCKOUT_FAILURES = 2
     settings.LOGIN_FAILURES_BEFORE_CAPTCHA = 10
-    make_user("ahmed2024", "1000000008", "0551234567")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE)
     client = client_in(language)
     login = reverse("accounts:login")
     for _ in range(settings.LOGIN_LOCKOUT_FAILURES):
         client.post(login, {"identifier": "ahmed2024", "password": "Wrong7Password"})
-    locked = client.post(login, {"identifier": "ahmed2024", "password": TEST_PASSWORD})
+    locked = client.post(login, {"identifier": "ahmed2024", "password": PASSWORD})
     html = locked.content.decode()
     assert locked.status_code == 429
     assert locked["Retry-After"] == str(settings.LOGIN_LOCKOUT_SECONDS)
@@ -186,7 +187,7 @@ def test_the_per_address_limits_say_when_their_window_ends(settings, frozen):
     client = client_in("en")
     for url, data in [
         (reverse("accounts:login"), {"identifier": "nobody2024", "password": "x"}),
-        (reverse("accounts:password_reset"), {"national_id": "1000000008", "mobile": "0551234567"}),
+        (reverse("accounts:password_reset"), {"national_id": CITIZEN_ID, "mobile": MOBILE}),
     ]:
         client.post(url, data)
         refused = client.post(url, data)

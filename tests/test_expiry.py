@@ -19,8 +19,8 @@ from accounts.models import AccountEvent, AccountStatus, User
 from accounts.registration.services import RegistrationConflict, register_account
 from accounts.selectors import username_taken
 from tests.factories import make_user, verified_challenge
-from tests.otp_helpers import OTHER_ID, OTHER_MOBILE
-from tests.registration_driver import E164_MOBILE, VALID_ID, RegistrationDriver
+from tests.people import CITIZEN_ID, MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE_E164, RESIDENT_ID
+from tests.registration_driver import RegistrationDriver
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +40,36 @@ def run(*args: str, language: str = "en") -> str:
 def accounts(time_machine):
     """Accounts made at T0 and two days later; the clock is then 31 days after T0."""
     time_machine.move_to(T0)
-    old = make_user("ahmed2024", VALID_ID, E164_MOBILE, status=PENDING, preferred_language="en")
+    old = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=PENDING, preferred_language="en")
     active = make_user("active2024", "1000000107", "+966591234567")
-    suspended = make_user("susp2024", "2000000006", "+966571234567")
+    suspended = make_user("susp2024", RESIDENT_ID, "+966571234567")
     User.objects.filter(pk=suspended.pk).update(status=AccountStatus.SUSPENDED)
     time_machine.move_to(T0 + timedelta(days=2))
     recent = make_user("recent2024", "1000000016", "+966581234567", status=PENDING)
     time_machine.move_to(T0 + timedelta(days=31, minutes=1))
     return {"old": old, "recent": recent, "active": active, "suspended": suspended}
+
+
+def register(
+    sms_outbox: list[dict],
+    national_id: str,
+    mobile: str,
+    username: str,
+    language: str,
+    *,
+    email: str = "other@example.sa",
+) -> User:
+    """The wizard's last step for this ID and mobile, its code verified by SMS."""
+    challenge = verified_challenge(sms_outbox, national_id=national_id, mobile=mobile)
+    return register_account(
+        national_id=national_id,
+        mobile=mobile,
+        email=email,
+        username=username,
+        password_hash="!",
+        preferred_language=language,
+        challenge_id=str(challenge.pk),
+    )
 
 
 def statuses(accounts: dict[str, User]) -> dict[str, str]:
@@ -139,17 +161,17 @@ def test_after_expiry_the_same_id_registers_again_and_reuses_the_username(
     expiry.expire_pending_accounts()
     response = RegistrationDriver(client, sms_outbox).register()
     assert response.status_code == 302
-    new = User.objects.get(national_id=VALID_ID, status=PENDING)
+    new = User.objects.get(national_id=CITIZEN_ID, status=PENDING)
     assert new.pk != old.pk
     assert new.username == old.username == "ahmed2024"
-    assert new.mobile == E164_MOBILE
+    assert new.mobile == MOBILE_E164
     # The old row keeps its values for the audit trail, and nothing happened to it.
     old_row = User.objects.get(pk=old.pk)
     assert (old_row.status, old_row.username, old_row.national_id, old_row.mobile) == (
         AccountStatus.EXPIRED,
         "ahmed2024",
-        VALID_ID,
-        E164_MOBILE,
+        CITIZEN_ID,
+        MOBILE_E164,
     )
     assert [e.kind for e in old_row.events.all()] == [AccountEvent.Kind.EXPIRED]
     registered = new.events.get(kind=AccountEvent.Kind.REGISTERED)
@@ -158,33 +180,15 @@ def test_after_expiry_the_same_id_registers_again_and_reuses_the_username(
 
 def test_after_expiry_the_username_is_free_for_anyone(accounts, sms_outbox):
     expiry.expire_pending_accounts()
-    assert not username_taken("AHMED2024", national_id=OTHER_ID)
-    challenge = verified_challenge(sms_outbox, national_id=OTHER_ID, mobile=OTHER_MOBILE)
-    user = register_account(
-        national_id=OTHER_ID,
-        mobile=OTHER_MOBILE,
-        email="other@example.sa",
-        username="Ahmed2024",
-        password_hash="!",
-        preferred_language="ar",
-        challenge_id=str(challenge.pk),
-    )
+    assert not username_taken("AHMED2024", national_id=OTHER_CITIZEN_ID)
+    user = register(sms_outbox, OTHER_CITIZEN_ID, OTHER_MOBILE_E164, "Ahmed2024", "ar")
     assert user.username == "Ahmed2024"
 
 
 def test_a_pending_account_holds_its_username_against_other_ids(accounts, sms_outbox):
-    assert username_taken("ahmed2024", national_id=OTHER_ID)
-    challenge = verified_challenge(sms_outbox, national_id=OTHER_ID, mobile=OTHER_MOBILE)
+    assert username_taken("ahmed2024", national_id=OTHER_CITIZEN_ID)
     with pytest.raises(RegistrationConflict) as conflict:
-        register_account(
-            national_id=OTHER_ID,
-            mobile=OTHER_MOBILE,
-            email="other@example.sa",
-            username="ahmed2024",
-            password_hash="!",
-            preferred_language="ar",
-            challenge_id=str(challenge.pk),
-        )
+        register(sms_outbox, OTHER_CITIZEN_ID, OTHER_MOBILE_E164, "ahmed2024", "ar")
     assert conflict.value.code == "username_taken"
 
 
@@ -192,16 +196,9 @@ def test_the_same_id_may_keep_the_username_of_the_pending_account_it_supersedes(
     accounts, sms_outbox
 ):
     old = accounts["old"]
-    assert not username_taken("ahmed2024", national_id=VALID_ID)
-    challenge = verified_challenge(sms_outbox, national_id=VALID_ID, mobile=E164_MOBILE)
-    new = register_account(
-        national_id=VALID_ID,
-        mobile=E164_MOBILE,
-        email="person@example.sa",
-        username="ahmed2024",
-        password_hash="!",
-        preferred_language="en",
-        challenge_id=str(challenge.pk),
+    assert not username_taken("ahmed2024", national_id=CITIZEN_ID)
+    new = register(
+        sms_outbox, CITIZEN_ID, MOBILE_E164, "ahmed2024", "en", email="person@example.sa"
     )
     assert User.objects.get(pk=old.pk).status == AccountStatus.SUPERSEDED
     assert new.username == "ahmed2024"

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from absher_portal.form_rendering import INPUT_TEMPLATES, InputShortcutRenderer
+from tests.people import MOBILE
 from tests.test_ui_markup import PAGES
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ WIDGETS = [
 
 
 @pytest.mark.parametrize("attrs", ATTR_SETS, ids=["none", "booleans", "escaping", "lazy-safe"])
-@pytest.mark.parametrize("value", [None, "", "0551234567", ODD_TEXT, mark_safe("<safe>"), 7])
+@pytest.mark.parametrize("value", [None, "", MOBILE, ODD_TEXT, mark_safe("<safe>"), 7])
 @pytest.mark.parametrize("widget_class", WIDGETS, ids=lambda w: w.__name__)
 def test_the_short_cut_writes_what_the_templates_write(widget_class, value, attrs):
     widget = widget_class(attrs=attrs)

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import AccountStatus
-from tests.factories import TEST_PASSWORD, code_from_sms
+from tests.factories import code_from_sms
 from tests.fuzzing import (
     FORMS,
     WIZARD_BUTTONS,
@@ -30,6 +30,7 @@ from tests.fuzzing import (
     client,
     step,
 )
+from tests.people import PASSWORD
 from tests.registration_driver import RegistrationDriver
 
 pytest_plugins = ["tests.fuzzing"]
@@ -95,7 +96,7 @@ def solved_captcha(driver: RegistrationDriver) -> Callable[[str], dict[str, str]
 
 def test_random_forms_to_the_sign_in_code_step(ledger, fuzzer, accounts, sms_outbox):
     browser = client()
-    credentials = {"identifier": accounts.active.username, "password": TEST_PASSWORD}
+    credentials = {"identifier": accounts.active.username, "password": PASSWORD}
     response = browser.post(reverse("accounts:login"), credentials)
     assert response.status_code == 302
     fuzz_forms(ledger, fuzzer, browser, [reverse("accounts:login_verify")], CASES * 2)

@@ -53,7 +53,7 @@ from accounts.registration.services import _lock_holders
 from activation.models import ActivationEvent, ActivationOutcome, Bank, BankKey
 from activation.services import Confirmation, _decide, activation_confirm
 from activation.tasks import queue_missed_activation_sms, report_stale_claims
-from tests.factories import TEST_PASSWORD
+from tests.people import MOBILE_E164, PASSWORD
 
 USERS = 4000
 USER_TABLE = "accounts_user"
@@ -94,7 +94,7 @@ STATUSES = ("pending", "superseded", "expired", "suspended", *["active"] * 6)
 
 def _populate() -> dict[str, object]:
     now = timezone.now()
-    password = make_password(TEST_PASSWORD)
+    password = make_password(PASSWORD)
     users = User.objects.bulk_create(
         User(
             username=f"user{n:05d}abc",
@@ -314,7 +314,7 @@ ADMIN_SEARCH = {
 @pytest.mark.parametrize("field", sorted(ADMIN_SEARCH))
 def test_admin_exact_search_uses_an_index(data, client, field):
     staff = User.objects.create_superuser(
-        "staffer01x", luhn_id("2", 1), "", "staff@example.sa", TEST_PASSWORD
+        "staffer01x", luhn_id("2", 1), "", "staff@example.sa", PASSWORD
     )
     client.force_login(staff)
     user = data["user"]
@@ -413,7 +413,7 @@ def test_stale_activation_sms_claims_use_the_unnotified_index(data):
 
     SmsDelivery.objects.bulk_create(
         SmsDelivery(
-            recipient="+966551234567",
+            recipient=MOBILE_E164,
             purpose="activation",
             backend="twilio",
             status="delivered",

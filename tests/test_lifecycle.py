@@ -9,14 +9,17 @@ from accounts import lifecycle
 from accounts.lifecycle import TransitionNotAllowed
 from accounts.models import AccountEvent, AccountStatus, User
 from tests.factories import make_user
+from tests.people import (
+    CITIZEN_ID,
+    MOBILE,
+    MOBILE_E164,
+    OTHER_CITIZEN_ID,
+    OTHER_MOBILE_E164,
+    RESIDENT_ID,
+)
 
 pytestmark = pytest.mark.django_db
 
-CITIZEN_ID = "1000000008"
-CITIZEN_ID_2 = "1058529940"
-RESIDENT_ID = "2000000006"
-MOBILE = "+966551234567"
-MOBILE_2 = "+966561234567"
 
 Kind = AccountEvent.Kind
 Status = AccountStatus
@@ -40,30 +43,30 @@ def raises_integrity_error(**kwargs) -> bool:
 @pytest.mark.parametrize("first", HOLDING)
 @pytest.mark.parametrize("second", HOLDING)
 def test_two_holding_accounts_cannot_share_a_national_id(first, second):
-    make_user("first2024", CITIZEN_ID, MOBILE, status=first)
+    make_user("first2024", CITIZEN_ID, MOBILE_E164, status=first)
 
     assert raises_integrity_error(
-        username="second2024", national_id=CITIZEN_ID, mobile=MOBILE_2, status=second
+        username="second2024", national_id=CITIZEN_ID, mobile=OTHER_MOBILE_E164, status=second
     )
 
 
 @pytest.mark.parametrize("first", HOLDING)
 @pytest.mark.parametrize("second", HOLDING)
 def test_two_holding_accounts_cannot_share_a_username_in_any_case(first, second):
-    make_user("ahmed2024", CITIZEN_ID, MOBILE, status=first)
+    make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=first)
 
     assert raises_integrity_error(
-        username="AHMED2024", national_id=CITIZEN_ID_2, mobile=MOBILE_2, status=second
+        username="AHMED2024", national_id=OTHER_CITIZEN_ID, mobile=OTHER_MOBILE_E164, status=second
     )
 
 
 @pytest.mark.parametrize("first", HOLDING)
 @pytest.mark.parametrize("second", HOLDING)
 def test_two_holding_accounts_cannot_share_a_mobile(first, second):
-    make_user("first2024", CITIZEN_ID, MOBILE, status=first)
+    make_user("first2024", CITIZEN_ID, MOBILE_E164, status=first)
 
     assert raises_integrity_error(
-        username="second2024", national_id=CITIZEN_ID_2, mobile=MOBILE, status=second
+        username="second2024", national_id=OTHER_CITIZEN_ID, mobile=MOBILE_E164, status=second
     )
 
 
@@ -71,26 +74,26 @@ def test_many_holding_accounts_may_have_no_mobile():
     make_user("first2024", CITIZEN_ID, "")
 
     assert not raises_integrity_error(
-        username="second2024", national_id=CITIZEN_ID_2, mobile="", status=Status.PENDING
+        username="second2024", national_id=OTHER_CITIZEN_ID, mobile="", status=Status.PENDING
     )
 
 
 @pytest.mark.parametrize("retired", RETIRED)
 @pytest.mark.parametrize("holding", HOLDING)
 def test_retired_accounts_share_id_username_and_mobile_with_a_holding_one(retired, holding):
-    make_user("ahmed2024", CITIZEN_ID, MOBILE, status=holding)
+    make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=holding)
 
     assert not raises_integrity_error(
-        username="AHMED2024", national_id=CITIZEN_ID, mobile=MOBILE, status=retired
+        username="AHMED2024", national_id=CITIZEN_ID, mobile=MOBILE_E164, status=retired
     )
     assert not raises_integrity_error(
-        username="Ahmed2024", national_id=CITIZEN_ID, mobile=MOBILE, status=retired
+        username="Ahmed2024", national_id=CITIZEN_ID, mobile=MOBILE_E164, status=retired
     )
     assert User.objects.filter(national_id=CITIZEN_ID).count() == 3
 
 
 def test_status_outside_the_lifecycle_is_refused_by_the_database():
-    user = make_user("ahmed2024", CITIZEN_ID, MOBILE)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.filter(pk=user.pk).update(status="deleted")
@@ -111,8 +114,8 @@ DISALLOWED = [(a, b) for a in Status.values for b in Status.values if (a, b) not
 
 @pytest.mark.parametrize(("from_status", "to_status", "kind"), ALLOWED)
 def test_allowed_transition_changes_status_and_writes_one_event(from_status, to_status, kind):
-    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=from_status)
-    staff = make_user("staff2024x", RESIDENT_ID, MOBILE_2, is_staff=True)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=from_status)
+    staff = make_user("staff2024x", RESIDENT_ID, OTHER_MOBILE_E164, is_staff=True)
 
     event = lifecycle.account_change_status(
         account=user, to_status=to_status, source="admin", actor=staff, reason="checked"
@@ -128,7 +131,7 @@ def test_allowed_transition_changes_status_and_writes_one_event(from_status, to_
 
 @pytest.mark.parametrize(("from_status", "to_status"), DISALLOWED)
 def test_disallowed_transition_raises_and_writes_nothing(from_status, to_status):
-    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=from_status)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=from_status)
     changed_at = User.objects.get(pk=user.pk).status_changed_at
 
     with pytest.raises(TransitionNotAllowed):
@@ -142,7 +145,7 @@ def test_disallowed_transition_raises_and_writes_nothing(from_status, to_status)
 
 
 def test_transition_is_checked_against_the_stored_status_not_a_stale_object():
-    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=Status.PENDING)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=Status.PENDING)
     stale = User.objects.get(pk=user.pk)
     lifecycle.account_change_status(account=user, to_status=Status.SUPERSEDED, source="x")
 
@@ -153,7 +156,7 @@ def test_transition_is_checked_against_the_stored_status_not_a_stale_object():
 
 
 def test_account_events_refuse_to_be_changed_or_deleted():
-    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=Status.PENDING)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=Status.PENDING)
     event = lifecycle.account_change_status(
         account=user, to_status=Status.ACTIVE, source="bank", reason="confirmed"
     )
@@ -171,7 +174,7 @@ def test_account_events_refuse_to_be_changed_or_deleted():
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_database_refuses_bulk_update_or_delete_of_account_events():
-    user = User.objects.create_user("person2024", "1000000008", "0551234567", "p@example.sa")
+    user = User.objects.create_user("person2024", CITIZEN_ID, MOBILE, "p@example.sa")
     lifecycle.record_event(account=user, kind=AccountEvent.Kind.REGISTERED, source="test")
     with pytest.raises(InternalError), transaction.atomic():
         AccountEvent.objects.update(reason="rewritten")
@@ -190,8 +193,8 @@ STAFF_ACTIONS = [
 
 @pytest.mark.parametrize(("action", "from_status", "to_status", "kind"), STAFF_ACTIONS)
 def test_staff_action_records_who_and_why(action, from_status, to_status, kind):
-    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=from_status)
-    staff = make_user("staff2024x", RESIDENT_ID, MOBILE_2, is_staff=True)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=from_status)
+    staff = make_user("staff2024x", RESIDENT_ID, OTHER_MOBILE_E164, is_staff=True)
 
     event = action(account=user, actor=staff, reason="  checked the papers  ")
 
@@ -206,8 +209,8 @@ def test_staff_action_records_who_and_why(action, from_status, to_status, kind):
 
 @pytest.mark.parametrize(("action", "from_status", "to_status", "kind"), STAFF_ACTIONS)
 def test_staff_action_without_a_reason_changes_nothing(action, from_status, to_status, kind):
-    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=from_status)
-    staff = make_user("staff2024x", RESIDENT_ID, MOBILE_2, is_staff=True)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=from_status)
+    staff = make_user("staff2024x", RESIDENT_ID, OTHER_MOBILE_E164, is_staff=True)
 
     with pytest.raises(ValueError):
         action(account=user, actor=staff, reason="   ")
@@ -217,7 +220,7 @@ def test_staff_action_without_a_reason_changes_nothing(action, from_status, to_s
 
 
 def test_an_event_kind_that_does_not_fit_the_move_is_refused():
-    user = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=Status.PENDING)
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=Status.PENDING)
     with pytest.raises(TransitionNotAllowed):
         lifecycle.account_change_status(
             account=user, to_status=Status.ACTIVE, kind=Kind.REINSTATED, source="test"

@@ -10,7 +10,8 @@ import pytest
 from django.conf import settings
 
 from absher_portal.logs import RedactFilter, RequestIdFilter, redact
-from tests.registration_driver import STRONG_PASSWORD, VALID_ID, RegistrationDriver
+from tests.people import CITIZEN_ID, OTHER_RESIDENT_ID, PASSWORD
+from tests.registration_driver import RegistrationDriver
 
 
 def json_handler(stream: io.StringIO) -> logging.Handler:
@@ -61,14 +62,14 @@ def test_a_json_line_masks_ids_in_arguments_extras_and_tracebacks(json_log):
     try:
         raise ValueError("no account for 2123456788")
     except ValueError:
-        logger.exception("lookup of %s failed", "1000000008", extra={"query": "q=1000000008"})
+        logger.exception("lookup of %s failed", CITIZEN_ID, extra={"query": "q=1000000008"})
     line = json.loads(json_log.getvalue().splitlines()[-1])
     assert line["message"] == "lookup of 10******08 failed"
     assert line["query"] == "q=10******08"
     assert "21******88" in line["exc_info"]
     assert line["request_id"] == "-"
-    assert "2123456788" not in json_log.getvalue()
-    assert "1000000008" not in json_log.getvalue()
+    assert OTHER_RESIDENT_ID not in json_log.getvalue()
+    assert CITIZEN_ID not in json_log.getvalue()
 
 
 @pytest.mark.django_db
@@ -82,14 +83,14 @@ def test_a_whole_registration_logs_no_password_code_or_id(client, sms_outbox, js
     assert response.status_code == 302
     written = json_log.getvalue()
     assert written, "registration logged nothing: the test would prove nothing"
-    for secret in (STRONG_PASSWORD, code, VALID_ID):
+    for secret in (PASSWORD, code, CITIZEN_ID):
         assert secret not in written
     for line in written.splitlines():
         assert json.loads(line)["request_id"] not in ("", None)
 
 
 def test_a_request_in_extras_is_logged_as_method_and_path_without_query(json_log, rf):
-    request = rf.get("/admin/accounts/user/", {"q": "1000000008", "token": "secret"})
+    request = rf.get("/admin/accounts/user/", {"q": CITIZEN_ID, "token": "secret"})
     logging.getLogger("django.request").warning("Forbidden", extra={"request": request})
     line = json.loads(json_log.getvalue().splitlines()[-1])
     assert line["request"] == "GET /admin/accounts/user/"

@@ -28,9 +28,10 @@ from django.db import connection
 
 from accounts import limits
 from accounts.limits import Limit
-from accounts.signin import services as signin
+from accounts.signin.views import services as signin
 from tests.database_urls import database_url
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import make_user
+from tests.people import PASSWORD
 from tests.production_env import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,8 +249,8 @@ def request_registration_code(server: Server, *, national_id: str, mobile: str):
         {
             "registration_wizard-current_step": "account",
             "account-username": "person2024",
-            "account-password1": TEST_PASSWORD,
-            "account-password2": TEST_PASSWORD,
+            "account-password1": PASSWORD,
+            "account-password2": PASSWORD,
             "account-preferred_language": "en",
             "account-captcha_0": "any",
             "account-captcha_1": "passed",
@@ -331,7 +332,7 @@ def test_sign_in_lockout_holds_across_processes(shared, sms_file):
     assert third.status_code == 429
     assert LOCKED in third.text
     for server in (b, a):
-        right = sign_in(server, identifier="ahmed2024", password=TEST_PASSWORD)
+        right = sign_in(server, identifier="ahmed2024", password=PASSWORD)
         assert right.status_code == 429
         assert LOCKED in right.text
         assert right.url.endswith("/login/")

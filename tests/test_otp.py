@@ -15,11 +15,6 @@ from accounts import otp
 from accounts.models import OtpChallenge, OtpPurpose
 from tests.otp_helpers import (
     FAILING_BACKEND,
-    IP,
-    MOBILE,
-    NATIONAL_ID,
-    OTHER_ID,
-    OTHER_MOBILE,
     REGISTRATION_SMS,
     START,
     issue,
@@ -27,6 +22,7 @@ from tests.otp_helpers import (
     otp_error,
     wrong_code_for,
 )
+from tests.people import CITIZEN_ID, IP, MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE_E164
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +37,7 @@ def test_issue_challenge_sends_one_sms_with_a_six_digit_code_to_the_mobile(
 
     assert len(sms_outbox) == 1
     sms = sms_outbox[0]
-    assert sms["to"] == MOBILE
+    assert sms["to"] == MOBILE_E164
     assert sms["purpose"] == OtpPurpose.REGISTRATION
     code = last_code(sms_outbox)
     assert re.fullmatch(r"[0-9]{6}", code)
@@ -64,7 +60,7 @@ def test_english_sms_is_in_english_and_ends_with_the_webotp_line(sms_outbox, pub
 
 def test_sms_text_is_the_catalogue_text_of_the_requested_language(sms_outbox, public_origin):
     issue(language="en")
-    issue(language="ar", mobile=OTHER_MOBILE, national_id=OTHER_ID)
+    issue(language="ar", mobile=OTHER_MOBILE_E164, national_id=OTHER_CITIZEN_ID)
 
     for sms, language in zip(sms_outbox, ["en", "ar"], strict=True):
         code = last_code([sms])
@@ -75,7 +71,7 @@ def test_sms_text_is_the_catalogue_text_of_the_requested_language(sms_outbox, pu
 
 def test_arabic_sms_is_not_the_english_text(sms_outbox, public_origin):
     issue(language="en")
-    issue(language="ar", mobile=OTHER_MOBILE, national_id=OTHER_ID)
+    issue(language="ar", mobile=OTHER_MOBILE_E164, national_id=OTHER_CITIZEN_ID)
 
     english, arabic = sms_outbox[0]["body"], sms_outbox[1]["body"]
     with translation.override("en"):
@@ -123,7 +119,7 @@ def test_database_row_holds_only_an_hmac_of_the_code(sms_outbox, frozen):
 def test_same_code_hashes_differently_on_another_challenge(sms_outbox):
     first = issue()
     code = last_code(sms_outbox)
-    second = issue(mobile=OTHER_MOBILE, national_id=OTHER_ID)
+    second = issue(mobile=OTHER_MOBILE_E164, national_id=OTHER_CITIZEN_ID)
 
     first.refresh_from_db()
     assert otp.code_hmac(second, code) != first.code_hmac
@@ -140,7 +136,7 @@ def test_code_never_appears_in_log_records(sms_outbox, caplog, settings):
     otp_error(otp.verify_code, challenge.pk, wrong_code_for(code))
     otp.verify_code(challenge.pk, code)
     settings.SMS_BACKEND = FAILING_BACKEND
-    otp_error(issue, mobile=OTHER_MOBILE, national_id=OTHER_ID)
+    otp_error(issue, mobile=OTHER_MOBILE_E164, national_id=OTHER_CITIZEN_ID)
 
     assert all(code not in record.getMessage() for record in caplog.records)
 
@@ -290,7 +286,7 @@ def verified(sms_outbox) -> OtpChallenge:
 
 
 def test_consume_challenge_succeeds_once(verified):
-    kwargs = {"purpose": OtpPurpose.REGISTRATION, "mobile": MOBILE, "national_id": NATIONAL_ID}
+    kwargs = {"purpose": OtpPurpose.REGISTRATION, "mobile": MOBILE_E164, "national_id": CITIZEN_ID}
 
     assert otp.consume_challenge(verified.pk, **kwargs) is True
     assert otp.consume_challenge(verified.pk, **kwargs) is False
@@ -302,38 +298,44 @@ def test_consume_challenge_refuses_an_unverified_challenge(sms_outbox):
     challenge = issue()
 
     assert not otp.consume_challenge(
-        challenge.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE, national_id=NATIONAL_ID
+        challenge.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE_E164, national_id=CITIZEN_ID
     )
 
 
 def test_consume_challenge_refuses_another_purpose(verified):
     assert not otp.consume_challenge(
-        verified.pk, purpose=OtpPurpose.LOGIN, mobile=MOBILE, national_id=NATIONAL_ID
+        verified.pk, purpose=OtpPurpose.LOGIN, mobile=MOBILE_E164, national_id=CITIZEN_ID
     )
     assert not otp.consume_challenge(
-        verified.pk, purpose=OtpPurpose.RESET, mobile=MOBILE, national_id=NATIONAL_ID
+        verified.pk, purpose=OtpPurpose.RESET, mobile=MOBILE_E164, national_id=CITIZEN_ID
     )
 
 
 def test_consume_challenge_refuses_another_mobile(verified):
     assert not otp.consume_challenge(
-        verified.pk, purpose=OtpPurpose.REGISTRATION, mobile=OTHER_MOBILE, national_id=NATIONAL_ID
+        verified.pk,
+        purpose=OtpPurpose.REGISTRATION,
+        mobile=OTHER_MOBILE_E164,
+        national_id=CITIZEN_ID,
     )
 
 
 def test_consume_challenge_refuses_another_national_id(verified):
     assert not otp.consume_challenge(
-        verified.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE, national_id=OTHER_ID
+        verified.pk,
+        purpose=OtpPurpose.REGISTRATION,
+        mobile=MOBILE_E164,
+        national_id=OTHER_CITIZEN_ID,
     )
 
 
 def test_refused_consume_does_not_use_up_the_challenge(verified):
     otp.consume_challenge(
-        verified.pk, purpose=OtpPurpose.LOGIN, mobile=MOBILE, national_id=NATIONAL_ID
+        verified.pk, purpose=OtpPurpose.LOGIN, mobile=MOBILE_E164, national_id=CITIZEN_ID
     )
 
     assert otp.consume_challenge(
-        verified.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE, national_id=NATIONAL_ID
+        verified.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE_E164, national_id=CITIZEN_ID
     )
 
 
@@ -345,5 +347,5 @@ def test_consume_challenge_refuses_a_verification_older_than_the_code_lifetime(
     time_machine.shift(301)
 
     assert not otp.consume_challenge(
-        challenge.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE, national_id=NATIONAL_ID
+        challenge.pk, purpose=OtpPurpose.REGISTRATION, mobile=MOBILE_E164, national_id=CITIZEN_ID
     )

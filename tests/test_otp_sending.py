@@ -8,15 +8,16 @@ import pytest
 
 from accounts import otp
 from accounts.models import OtpChallenge
-from tests.otp_helpers import (
-    FAILING_BACKEND,
+from tests.otp_helpers import FAILING_BACKEND, START, issue, last_code, otp_error
+from tests.people import (
+    BORDER_ID,
+    CITIZEN_ID,
     IP,
-    OTHER_ID,
-    OTHER_MOBILE,
-    START,
-    issue,
-    last_code,
-    otp_error,
+    MOBILE_E164,
+    OTHER_CITIZEN_ID,
+    OTHER_MOBILE_E164,
+    OTHER_RESIDENT_ID,
+    RESIDENT_ID,
 )
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_resend_of_a_verified_challenge_is_refused(sms_outbox, frozen):
 
 def test_per_mobile_send_limit(sms_outbox, frozen, settings):
     settings.OTP_LIMIT_PER_MOBILE = 3
-    ids = ["1000000008", "1058529940", "2000000006", "2123456788"]
+    ids = [CITIZEN_ID, OTHER_CITIZEN_ID, RESIDENT_ID, OTHER_RESIDENT_ID]
     for n, national_id in enumerate(ids[:3]):
         issue(national_id=national_id, ip=f"198.51.100.{n + 1}")
 
@@ -94,13 +95,13 @@ def test_per_mobile_send_limit(sms_outbox, frozen, settings):
     assert error.code == "rate_limited"
     assert len(sms_outbox) == 3
     assert OtpChallenge.objects.count() == 3
-    issue(mobile=OTHER_MOBILE, national_id="3000000001", ip="203.0.113.1")
+    issue(mobile=OTHER_MOBILE_E164, national_id=BORDER_ID, ip="203.0.113.1")
     assert len(sms_outbox) == 4
 
 
 def test_per_id_send_limit(sms_outbox, frozen, settings):
     settings.OTP_LIMIT_PER_ID = 3
-    mobiles = ["+966551234567", "+966561234567", "+966501234567", "+966541234567"]
+    mobiles = [MOBILE_E164, OTHER_MOBILE_E164, "+966501234567", "+966541234567"]
     for n, mobile in enumerate(mobiles[:3]):
         issue(mobile=mobile, ip=f"198.51.100.{n + 1}")
 
@@ -108,17 +109,17 @@ def test_per_id_send_limit(sms_outbox, frozen, settings):
 
     assert error.code == "rate_limited"
     assert len(sms_outbox) == 3
-    issue(mobile="+966591234567", national_id=OTHER_ID, ip="203.0.113.1")
+    issue(mobile="+966591234567", national_id=OTHER_CITIZEN_ID, ip="203.0.113.1")
     assert len(sms_outbox) == 4
 
 
 def test_per_ip_send_limit(sms_outbox, frozen, settings):
     settings.OTP_LIMIT_PER_IP = 3
     people = [
-        ("+966551234567", "1000000008"),
-        ("+966561234567", "1058529940"),
-        ("+966501234567", "2000000006"),
-        ("+966541234567", "2123456788"),
+        (MOBILE_E164, CITIZEN_ID),
+        (OTHER_MOBILE_E164, OTHER_CITIZEN_ID),
+        ("+966501234567", RESIDENT_ID),
+        ("+966541234567", OTHER_RESIDENT_ID),
     ]
     for mobile, national_id in people[:3]:
         issue(mobile=mobile, national_id=national_id, ip=IP)
@@ -127,7 +128,7 @@ def test_per_ip_send_limit(sms_outbox, frozen, settings):
 
     assert error.code == "rate_limited"
     assert len(sms_outbox) == 3
-    issue(mobile="+966591234567", national_id="3000000001", ip="203.0.113.1")
+    issue(mobile="+966591234567", national_id=BORDER_ID, ip="203.0.113.1")
     assert len(sms_outbox) == 4
 
 
@@ -147,10 +148,10 @@ def test_resends_count_against_the_send_limits(sms_outbox, frozen, settings):
 def test_send_limit_lifts_after_an_hour(sms_outbox, frozen, settings):
     settings.OTP_LIMIT_PER_MOBILE = 1
     issue()
-    assert otp_error(issue, national_id=OTHER_ID).code == "rate_limited"
+    assert otp_error(issue, national_id=OTHER_CITIZEN_ID).code == "rate_limited"
     frozen.shift(timedelta(hours=1, seconds=1))
 
-    issue(national_id=OTHER_ID)
+    issue(national_id=OTHER_CITIZEN_ID)
 
     assert len(sms_outbox) == 2
 
@@ -187,7 +188,7 @@ def test_after_a_provider_failure_the_person_can_retry_at_once(sms_outbox, froze
     # Either way of retrying works without waiting for a cooldown.
     resent = otp.resend_code(failed.pk, language="en", ip=IP)
     assert otp.verify_code(resent.pk, last_code(sms_outbox)).verified_at is not None
-    fresh = issue(mobile=OTHER_MOBILE, national_id=OTHER_ID)
+    fresh = issue(mobile=OTHER_MOBILE_E164, national_id=OTHER_CITIZEN_ID)
     assert otp.verify_code(fresh.pk, last_code(sms_outbox)).verified_at is not None
 
 

@@ -23,12 +23,12 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.password_validation import password_rules
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, PASSWORD, RULES_USERNAME
 from tests.registration_driver import RegistrationDriver, step_url
 
 pytestmark = pytest.mark.django_db
 
-USERNAME = "ahmed1990"
 # Distinct letters and digits in an order without sequences; passes every rule from 8 to 36.
 BASE = "Q7wE3rT9yU1iO5pA8sD2fG6hJ4kL0zXcVbNm"
 STRICTER = [
@@ -90,7 +90,7 @@ def rendered_checklist(html: str) -> _ChecklistParser:
     return parser
 
 
-def codes(password: str, username: str = USERNAME) -> set[str]:
+def codes(password: str, username: str = RULES_USERNAME) -> set[str]:
     try:
         validate_password(password, User(username=username))
     except ValidationError as error:
@@ -149,7 +149,7 @@ def test_every_rendered_rule_is_enforced_with_the_rendered_parameters(
         if item["kind"] == "server":
             assert item["codes"] == []
             continue
-        for password, breaks in boundary_cases(item, USERNAME):
+        for password, breaks in boundary_cases(item, RULES_USERNAME):
             raised = codes(password) & set(item["codes"])
             assert bool(raised) == breaks, (item, password, codes(password))
 
@@ -187,7 +187,7 @@ def test_rendered_rules_speak_the_validators_words_in_the_page_language(
         expected = [check["label"] for rule in password_rules() for check in rule["checks"]]
         no_upper = codes(BASE.lower()[:12])
         with pytest.raises(ValidationError) as error:
-            validate_password(BASE.lower()[:12], User(username=USERNAME))
+            validate_password(BASE.lower()[:12], User(username=RULES_USERNAME))
     assert [item["text"].split(" (")[0].strip() for item in items] == [
         text.split(" (")[0] for text in expected
     ]
@@ -206,7 +206,7 @@ def test_registration_reads_the_username_from_the_form(client, sms_outbox):
 
 
 def test_password_change_and_reset_pages_carry_the_known_username(client, sms_outbox):
-    user = make_user("ahmed2024", "1000000008", "0551234567")
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE)
     client.force_login(user)
     change = rendered_checklist(client.get(reverse("accounts:change_password")).content.decode())
     overlap = next(i for i in change.items if i["kind"] == "username_overlap")
@@ -214,9 +214,7 @@ def test_password_change_and_reset_pages_carry_the_known_username(client, sms_ou
     assert "data-username-field" not in change.lists[0]
 
     client.logout()
-    client.post(
-        reverse("accounts:password_reset"), {"national_id": "1000000008", "mobile": "0551234567"}
-    )
+    client.post(reverse("accounts:password_reset"), {"national_id": CITIZEN_ID, "mobile": MOBILE})
     code = re.search(r"#([0-9]{6})", sms_outbox[-1]["body"]).group(1)
     client.post(reverse("accounts:password_reset_verify"), {"code": code})
     reset = rendered_checklist(client.get(reverse("accounts:password_reset_new")).content.decode())
@@ -241,4 +239,4 @@ def test_server_errors_still_show_beside_the_checklist(client, sms_outbox):
     html = response.content.decode()
     assert 'id="id_account-password1_errors"' in html
     assert "data-password-rules" in html
-    assert TEST_PASSWORD not in html
+    assert PASSWORD not in html

@@ -12,8 +12,18 @@ from django.urls import reverse
 from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.notifications import password_changed_sms_body
 from accounts.recovery.services import RESET_SESSION_KEY
-from tests.factories import TEST_PASSWORD, code_from_sms, make_user
-from tests.otp_helpers import FAILING_BACKEND, MOBILE, NATIONAL_ID, OTHER_ID, OTHER_MOBILE
+from tests.factories import code_from_sms, make_user
+from tests.otp_helpers import FAILING_BACKEND
+from tests.people import (
+    CITIZEN_ID,
+    CITIZEN_ID_ARABIC,
+    MOBILE,
+    MOBILE_E164,
+    NEW_PASSWORD,
+    OTHER_CITIZEN_ID,
+    OTHER_MOBILE_E164,
+    PASSWORD,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +31,6 @@ START_URL = reverse("accounts:password_reset")
 VERIFY_URL = reverse("accounts:password_reset_verify")
 NEW_URL = reverse("accounts:password_reset_new")
 DONE_URL = reverse("accounts:password_reset_done")
-NEW_PASSWORD = "Qv4nDolphin8x"
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
@@ -34,10 +43,10 @@ def english_pages(client):
 
 @pytest.fixture
 def account():
-    return make_user("sara2024", NATIONAL_ID, MOBILE, preferred_language="en")
+    return make_user("sara2024", CITIZEN_ID, MOBILE_E164, preferred_language="en")
 
 
-def start(client: Client, national_id: str = NATIONAL_ID, mobile: str = "0551234567", **extra):
+def start(client: Client, national_id: str = CITIZEN_ID, mobile: str = MOBILE, **extra):
     return client.post(START_URL, {"national_id": national_id, "mobile": mobile}, **extra)
 
 
@@ -78,7 +87,7 @@ def test_reset_sets_the_new_password_and_sends_a_notice_in_the_accounts_language
     assert response.status_code == 302
     assert response["Location"] == VERIFY_URL
     assert len(sms_outbox) == 1
-    assert sms_outbox[0]["to"] == MOBILE
+    assert sms_outbox[0]["to"] == MOBILE_E164
     assert sms_outbox[0]["purpose"] == OtpPurpose.RESET
     assert bool(ARABIC_LETTER.search(sms_outbox[0]["body"])) == (language == "ar")
     code = code_from_sms(sms_outbox[0])
@@ -100,13 +109,13 @@ def test_reset_sets_the_new_password_and_sends_a_notice_in_the_accounts_language
     assert response["Location"] == DONE_URL
     account.refresh_from_db()
     assert account.check_password(NEW_PASSWORD)
-    assert not account.check_password(TEST_PASSWORD)
+    assert not account.check_password(PASSWORD)
     assert RESET_SESSION_KEY not in client.session
     assert OtpChallenge.objects.get(pk=session["challenge"]).consumed_at is not None
 
     notice = sms_outbox[-1]
     assert len(sms_outbox) == 2
-    assert notice["to"] == MOBILE
+    assert notice["to"] == MOBILE_E164
     assert notice["purpose"] == "password_changed"
     # Rendered under the account's language (its Arabic text comes with the next catalogue
     # update; then this can also check for Arabic letters, as for the code SMS above).
@@ -119,7 +128,7 @@ def test_reset_sets_the_new_password_and_sends_a_notice_in_the_accounts_language
 
 
 def test_pending_account_may_reset_its_password(client, sms_outbox):
-    user = make_user("pend2024", NATIONAL_ID, MOBILE, status=AccountStatus.PENDING)
+    user = make_user("pend2024", CITIZEN_ID, MOBILE_E164, status=AccountStatus.PENDING)
     start(client)
     verify(client, code_from_sms(sms_outbox[-1]))
     assert new_password(client)["Location"] == DONE_URL
@@ -128,9 +137,9 @@ def test_pending_account_may_reset_its_password(client, sms_outbox):
 
 
 def test_arabic_indic_digits_and_international_mobile_are_accepted(client, account, sms_outbox):
-    response = start(client, national_id="١٠٠٠٠٠٠٠٠٨", mobile="+966 55 123 4567")
+    response = start(client, national_id=CITIZEN_ID_ARABIC, mobile="+966 55 123 4567")
     assert response["Location"] == VERIFY_URL
-    assert [sms["to"] for sms in sms_outbox] == [MOBILE]
+    assert [sms["to"] for sms in sms_outbox] == [MOBILE_E164]
     arabic_code = code_from_sms(sms_outbox[0]).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     assert verify(client, arabic_code)["Location"] == NEW_URL
 
@@ -156,11 +165,11 @@ def test_reset_does_not_reveal_whether_the_details_match(client, account, sms_ou
     match_wrong = verify(matched, wrong(code_from_sms(sms_outbox[0])))
     sms_outbox.clear()
 
-    details = {"national_id": NATIONAL_ID, "mobile": "0551234567"}
+    details = {"national_id": CITIZEN_ID, "mobile": MOBILE}
     if case == "unknown_id":
-        details["national_id"] = OTHER_ID
+        details["national_id"] = OTHER_CITIZEN_ID
     elif case == "wrong_mobile":
-        details["mobile"] = OTHER_MOBILE
+        details["mobile"] = OTHER_MOBILE_E164
     else:
         User.objects.filter(pk=account.pk).update(status=case)
 
@@ -182,7 +191,7 @@ def test_reset_does_not_reveal_whether_the_details_match(client, account, sms_ou
 def test_decoy_resend_answers_like_a_real_one_and_sends_nothing(
     client, account, sms_outbox, frozen
 ):
-    start(client, national_id=OTHER_ID)
+    start(client, national_id=OTHER_CITIZEN_ID)
     first = client.post(VERIFY_URL, {"resend": "1"}, follow=True)
     assert "Wait 1:00" in first.content.decode()
     frozen.shift(settings.OTP_RESEND_COOLDOWN_SECONDS)
@@ -192,14 +201,14 @@ def test_decoy_resend_answers_like_a_real_one_and_sends_nothing(
 
 
 def test_decoy_wrong_tries_run_out_like_a_real_codes(client, account, sms_outbox):
-    start(client, national_id=OTHER_ID)
+    start(client, national_id=OTHER_CITIZEN_ID)
     codes = [error_codes(verify(client, "123456"), "code") for _ in range(6)]
     assert codes == [{"wrong_code"}] * 4 + [{"attempts_exhausted"}] * 2
 
 
 def test_send_limits_apply_to_matches_and_decoys_alike(client, account, sms_outbox, settings):
     settings.OTP_LIMIT_PER_ID = 2
-    for national_id in (NATIONAL_ID, OTHER_ID):
+    for national_id in (CITIZEN_ID, OTHER_CITIZEN_ID):
         assert start(client, national_id=national_id)["Location"] == VERIFY_URL
         assert start(client, national_id=national_id)["Location"] == VERIFY_URL
         refused = start(client, national_id=national_id)
@@ -310,7 +319,7 @@ def test_new_password_shows_every_rule_it_breaks_and_a_mismatch(verified, accoun
     assert error_codes(response, "new_password2") == {"password_mismatch"}
     assert 'id="error-summary"' in response.content.decode()
     account.refresh_from_db()
-    assert account.check_password(TEST_PASSWORD)
+    assert account.check_password(PASSWORD)
 
 
 def test_new_password_is_checked_against_the_username(verified, account):
@@ -331,14 +340,14 @@ def test_new_password_step_needs_a_verified_code(client, account, sms_outbox):
     assert client.get(NEW_URL)["Location"] == START_URL
     assert new_password(client)["Location"] == START_URL
     account.refresh_from_db()
-    assert account.check_password(TEST_PASSWORD)
+    assert account.check_password(PASSWORD)
 
 
 def test_account_suspended_after_the_code_cannot_set_a_password(verified, account):
     User.objects.filter(pk=account.pk).update(status=AccountStatus.SUSPENDED)
     assert new_password(verified)["Location"] == START_URL
     account.refresh_from_db()
-    assert account.check_password(TEST_PASSWORD)
+    assert account.check_password(PASSWORD)
 
 
 def test_other_sessions_end_after_the_reset(client, account, sms_outbox):
@@ -356,8 +365,8 @@ def test_other_sessions_end_after_the_reset(client, account, sms_outbox):
 
 def test_requests_are_limited_per_address(client, account, sms_outbox, settings):
     settings.PASSWORD_RESET_REQUESTS_PER_IP = 2
-    assert start(client, national_id=OTHER_ID)["Location"] == VERIFY_URL
-    assert start(client, national_id=OTHER_ID)["Location"] == VERIFY_URL
+    assert start(client, national_id=OTHER_CITIZEN_ID)["Location"] == VERIFY_URL
+    assert start(client, national_id=OTHER_CITIZEN_ID)["Location"] == VERIFY_URL
     refused = start(client)
     assert refused.status_code == 429
     assert "Too many attempts from your network" in refused.content.decode()
@@ -377,10 +386,8 @@ def test_reset_pages_are_never_cached(client, account, sms_outbox):
 def test_a_reset_is_recorded_in_the_account_history(client, sms_outbox):
     from accounts.models import AccountEvent
 
-    user = make_user("ahmed2024", "1000000008", "0551234567")
-    client.post(
-        reverse("accounts:password_reset"), {"national_id": "1000000008", "mobile": "0551234567"}
-    )
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE)
+    client.post(reverse("accounts:password_reset"), {"national_id": CITIZEN_ID, "mobile": MOBILE})
     client.post(reverse("accounts:password_reset_verify"), {"code": code_from_sms(sms_outbox[-1])})
     client.post(
         reverse("accounts:password_reset_new"),
@@ -407,14 +414,14 @@ def test_a_match_and_a_decoy_take_the_same_time(settings):
 
     settings.SMS_BACKEND = f"{__name__}.SlowSmsBackend"
     settings.PASSWORD_RESET_MIN_SECONDS = 0.5
-    make_user("ahmed2024", "1000000008", "0551234567")
+    make_user("ahmed2024", CITIZEN_ID, MOBILE)
     durations = []
-    for national_id in ("1000000008", "1058529940"):  # a match, then no account
+    for national_id in (CITIZEN_ID, OTHER_CITIZEN_ID):  # a match, then no account
         client = Client()
         started = time.monotonic()
         response = client.post(
             reverse("accounts:password_reset"),
-            {"national_id": national_id, "mobile": "0551234567"},
+            {"national_id": national_id, "mobile": MOBILE},
         )
         durations.append(time.monotonic() - started)
         assert response["Location"] == reverse("accounts:password_reset_verify")

@@ -17,8 +17,8 @@ from accounts.password_validation import (
     SequentialRunValidator,
     password_rules,
 )
+from tests.people import RULES_USERNAME
 
-USERNAME = "ahmed1990"
 STRONG = "Xk7mPq2rTz"
 # 36 distinct letters and digits in an order with no sequences; slices give any length.
 NO_PATTERN = "Q7wE3rT9yU1iO5pA8sD2fG6hJ4kL0zXcVbNm" * 2
@@ -27,7 +27,7 @@ NO_PATTERN = "Q7wE3rT9yU1iO5pA8sD2fG6hJ4kL0zXcVbNm" * 2
 def error_codes(password: str, user: User | None = None) -> set[str]:
     """Return the codes of every rule the password breaks (an empty set when it passes)."""
     try:
-        validate_password(password, user if user is not None else User(username=USERNAME))
+        validate_password(password, user if user is not None else User(username=RULES_USERNAME))
     except ValidationError as exc:
         return {error.code for error in exc.error_list}
     return set()
@@ -169,7 +169,7 @@ def test_options_change_the_thresholds():
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_error_messages_are_complete_in_both_languages(language):
-    user = User(username=USERNAME)
+    user = User(username=RULES_USERNAME)
     with translation.override(language), pytest.raises(ValidationError) as exc:
         validate_password("ahmed 1111111111 abcd", user)
     assert len(exc.value.messages) >= 6
@@ -191,9 +191,9 @@ def test_every_configured_rule_has_a_help_text_in_both_languages(language):
 
 
 def test_password_rules_expose_options_and_the_known_username():
-    rules = {rule["rule"]: rule["params"] for rule in password_rules(User(username=USERNAME))}
+    rules = {rule["rule"]: rule["params"] for rule in password_rules(User(username=RULES_USERNAME))}
     assert rules["LengthValidator"] == {"min_length": 8, "max_length": 64}
-    assert rules["UsernameOverlapValidator"] == {"max_shared_run": 4, "username": USERNAME}
+    assert rules["UsernameOverlapValidator"] == {"max_shared_run": 4, "username": RULES_USERNAME}
     assert rules["CommonPasswordValidator"] == {}
     anonymous = {rule["rule"]: rule["params"] for rule in password_rules()}
     assert anonymous["UsernameOverlapValidator"] == {"max_shared_run": 4}

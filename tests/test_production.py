@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import User
+from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 from tests.production_env import PRODUCTION, ROOT, process_env
 
 UNREACHABLE_REDIS = {
@@ -107,9 +108,9 @@ def test_healthz_refuses_methods_that_change_things(client):
     ("method", "url", "data"),
     [
         ("get", "/login/", None),
-        ("post", "/login/", {"identifier": "ahmed2024", "password": "Tr7uMpet9Zq"}),
+        ("post", "/login/", {"identifier": "ahmed2024", "password": PASSWORD}),
         ("post", "/register/identity/", {}),
-        ("post", "/password-reset/", {"national_id": "1000000008", "mobile": "0551234567"}),
+        ("post", "/password-reset/", {"national_id": CITIZEN_ID, "mobile": MOBILE}),
     ],
 )
 def test_a_redis_outage_gives_a_translated_503_page_not_a_500(method, url, data):
@@ -133,7 +134,7 @@ def test_a_database_outage_while_reading_a_session_is_a_503(monkeypatch):
     from tests.factories import make_user
 
     client = Client(raise_request_exception=False)
-    client.force_login(make_user("ahmed2024", "1000000008", "0551234567", status="active"))
+    client.force_login(make_user("ahmed2024", CITIZEN_ID, MOBILE, status="active"))
     cache.clear()  # the session is no longer in the cache: cached_db reads the database
 
     def database_down(*args, **kwargs):

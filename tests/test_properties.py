@@ -37,6 +37,7 @@ from accounts.validators import (
 )
 from activation.forms import InvalidPayload, parse_confirmation
 from tests.factories import make_user
+from tests.people import OTHER_CITIZEN_ID
 from tests.strategies import (
     ARABIC_INDIC,
     MOBILE_NOTATIONS,
@@ -342,7 +343,7 @@ def test_bank_payload_in_any_digits_names_the_same_account(data, national_id, na
 
 # --- Look-ups by what people type: sign-in and the admin search (database) --------------------
 
-ACCOUNT_ID, ACCOUNT_NATIONAL_MOBILE, ACCOUNT_USERNAME = "1058529940", "551234567", "Nora2024x"
+ACCOUNT_ID, ACCOUNT_NATIONAL_MOBILE, ACCOUNT_USERNAME = OTHER_CITIZEN_ID, "551234567", "Nora2024x"
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from accounts import otp
 from accounts.models import AccountEvent, OtpChallenge, OtpPurpose, User
 from accounts.recovery.forms import NewPasswordForm
 from tests.factories import make_user
-from tests.otp_helpers import MOBILE, NATIONAL_ID, issue, last_code
+from tests.otp_helpers import issue, last_code
+from tests.people import CITIZEN_ID, MOBILE_E164
 from tests.race_helpers import RACE_MARKS, THREADS, LiveClient, page_errors, race, statuses
 from tests.test_password_reset import new_password, start, verify
 from tests.test_signin import post_password
@@ -67,7 +68,7 @@ def test_the_right_code_sent_sixteen_times_at_once_is_accepted_once(sms_outbox):
     assert challenge.verified_at is not None
     assert (challenge.attempts, challenge.failures) == (0, 0)
     # Verified once, it is used once.
-    consume = {"purpose": OtpPurpose.REGISTRATION, "mobile": MOBILE, "national_id": NATIONAL_ID}
+    consume = {"purpose": OtpPurpose.REGISTRATION, "mobile": MOBILE_E164, "national_id": CITIZEN_ID}
     assert otp.consume_challenge(challenge.pk, **consume)
     assert not otp.consume_challenge(challenge.pk, **consume)
 
@@ -140,7 +141,7 @@ def signed_in_sessions(user: User) -> int:
 def test_one_sign_in_code_posted_sixteen_times_at_once_signs_in_once(
     live_server, sms_outbox, record_property
 ):
-    user = make_user("racer2024", NATIONAL_ID, MOBILE, preferred_language="en")
+    user = make_user("racer2024", CITIZEN_ID, MOBILE_E164, preferred_language="en")
     browser = LiveClient(live_server.url)
     password_step = post_password(browser, "racer2024", allow_redirects=False)
     assert password_step.status_code == 302, page_errors(password_step.text)
@@ -175,7 +176,7 @@ def test_one_sign_in_code_posted_sixteen_times_at_once_signs_in_once(
 def test_one_reset_session_setting_sixteen_passwords_at_once_changes_it_once(
     live_server, sms_outbox
 ):
-    user = make_user("racer2024", NATIONAL_ID, MOBILE, preferred_language="en")
+    user = make_user("racer2024", CITIZEN_ID, MOBILE_E164, preferred_language="en")
     browser = LiveClient(live_server.url)
     assert start(browser).url.endswith(reverse("accounts:password_reset_verify"))
     assert verify(browser, last_code(sms_outbox)).url.endswith(

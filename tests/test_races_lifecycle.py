@@ -17,7 +17,6 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -25,7 +24,8 @@ from accounts import lifecycle
 from accounts.models import AccountEvent, AccountStatus, User
 from accounts.registration.services import RegistrationConflict, register_account
 from activation.models import ActivationEvent, ActivationOutcome
-from activation.services import ApiResult, Confirmation, activation_confirm
+from activation.services import Confirmation, activation_confirm
+from tests.activation_helpers import ACTIVATED, ALREADY_ACTIVE
 from tests.factories import make_user, verified_challenge
 from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 
@@ -35,8 +35,6 @@ pytestmark = RACE_MARKS
 
 ROUNDS = 20
 Kind = AccountEvent.Kind
-ACTIVATED = ApiResult(200, {"status": "activated"})
-ALREADY_ACTIVE = ApiResult(200, {"status": "already_active"})
 
 
 @pytest.fixture(autouse=True)
@@ -61,11 +59,6 @@ def expire_command() -> int:
     out = StringIO()
     call_command("expire_pending_accounts", stdout=out)
     return int(re.search(r"\d+", out.getvalue()).group())
-
-
-@pytest.fixture
-def password_hash() -> str:
-    return make_password("Tr7uMpet9Zq")
 
 
 def registration(

@@ -8,7 +8,8 @@ from django.urls import reverse
 from accounts.models import AccountStatus, OtpChallenge, User
 from tests.factories import make_user
 from tests.otp_helpers import FAILING_BACKEND
-from tests.registration_driver import VALID_ID, RegistrationDriver, step_url
+from tests.people import CITIZEN_ID, OTHER_CITIZEN_ID, OTHER_MOBILE, PASSWORD
+from tests.registration_driver import RegistrationDriver, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_post_to_a_url_without_a_step_never_fails(driver, client, url, posted_st
 
 def test_account_step_after_the_id_was_activated_goes_back_with_the_reason(driver, client):
     driver.identity_step()
-    make_user("owner2024", VALID_ID, "0561234567")  # activated elsewhere meanwhile
+    make_user("owner2024", CITIZEN_ID, OTHER_MOBILE)  # activated elsewhere meanwhile
     response = driver.account_step()
     assert response["Location"] == step_url("identity")
     page = client.get(step_url("identity"))
@@ -56,7 +57,7 @@ def test_username_taken_before_the_code_is_entered_is_explained_and_needs_a_new_
 ):
     driver.identity_step()
     driver.account_step()
-    make_user("Ahmed2024", "1058529940", "0561234567")  # someone else took it meanwhile
+    make_user("Ahmed2024", OTHER_CITIZEN_ID, OTHER_MOBILE)  # someone else took it meanwhile
     response = driver.verify_step()
     assert response["Location"] == step_url("account")
     page = client.get(step_url("account"))
@@ -77,21 +78,21 @@ def test_back_keeps_what_was_typed_on_the_current_step_but_no_password(driver, c
         step_url("account"),
         {
             "account-username": "typedname1",
-            "account-password1": "Tr7uMpet9Zq",
+            "account-password1": PASSWORD,
             "account-preferred_language": "en",
             "account-captcha_0": key,
             "wizard_goto_step": "identity",
         },
     )
     assert response["Location"] == step_url("identity")
-    assert "Tr7uMpet9Zq" not in repr(dict(client.session.items()))
+    assert PASSWORD not in repr(dict(client.session.items()))
     html = client.get(step_url("account")).content.decode()
     assert 'value="typedname1"' in html
-    assert "Tr7uMpet9Zq" not in html
+    assert PASSWORD not in html
 
 
 def test_username_taken_is_only_revealed_with_a_solved_captcha(driver):
-    make_user("Ahmed2024", "1058529940", "0561234567")
+    make_user("Ahmed2024", OTHER_CITIZEN_ID, OTHER_MOBILE)
     driver.identity_step()
     response = driver.account_step(captcha="wrong")
     errors = response.context["wizard"]["form"].errors.as_data()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
@@ -15,27 +14,26 @@ from accounts import otp
 from accounts.models import AccountEvent, AccountStatus, OtpPurpose, User
 from accounts.registration.services import RegistrationConflict, register_account
 from tests.factories import make_user, verified_challenge
+from tests.otp_helpers import issue, last_code
+from tests.people import (
+    BORDER_ID,
+    CITIZEN_ID,
+    MOBILE,
+    MOBILE_E164,
+    OTHER_CITIZEN_ID,
+    OTHER_MOBILE_E164,
+    OTHER_RESIDENT_ID,
+    PASSWORD,
+    RESIDENT_ID,
+)
 
 pytestmark = pytest.mark.django_db
 
-CITIZEN_ID = "1000000008"
-CITIZEN_ID_2 = "1058529940"
-RESIDENT_ID = "2000000006"
-RESIDENT_ID_2 = "2123456788"
-BORDER_ID = "3000000001"
-MOBILE = "+966551234567"
-MOBILE_2 = "+966561234567"
 MOBILE_3 = "+966501234567"
-PASSWORD = "Tr7uMpet9Zq"
 MOBILE_MOVED_SUBJECT = "Your mobile number was registered to another Absher portal account"
 
 Kind = AccountEvent.Kind
 Status = AccountStatus
-
-
-@pytest.fixture(scope="module")
-def password_hash() -> str:
-    return make_password(PASSWORD)
 
 
 @pytest.fixture
@@ -46,7 +44,7 @@ def register(sms_outbox, password_hash, settings):
     def _register(
         *,
         national_id: str = CITIZEN_ID,
-        mobile: str = MOBILE,
+        mobile: str = MOBILE_E164,
         username: str = "ahmed2024",
         email: str = "Person@Example.SA",
         preferred_language: str = "en",
@@ -86,7 +84,7 @@ def test_register_creates_a_pending_account_with_its_details(register, password_
     user.refresh_from_db()
     assert user.status == Status.PENDING
     assert user.national_id == CITIZEN_ID
-    assert user.mobile == MOBILE
+    assert user.mobile == MOBILE_E164
     assert user.username == "ahmed2024"
     assert user.email == "Person@example.sa"
     assert user.preferred_language == "ar"
@@ -98,9 +96,9 @@ def test_register_creates_a_pending_account_with_its_details(register, password_
     ("national_id", "kind"),
     [
         (CITIZEN_ID, "citizen"),
-        (CITIZEN_ID_2, "citizen"),
+        (OTHER_CITIZEN_ID, "citizen"),
         (RESIDENT_ID, "resident"),
-        (RESIDENT_ID_2, "resident"),
+        (OTHER_RESIDENT_ID, "resident"),
         (BORDER_ID, "border"),
     ],
 )
@@ -123,7 +121,7 @@ def test_register_writes_one_registered_event(register):
 
 
 def test_register_consumes_the_challenge(register, sms_outbox):
-    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE)
+    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE_E164)
 
     register(challenge_id=challenge.pk)
 
@@ -134,13 +132,7 @@ def test_register_consumes_the_challenge(register, sms_outbox):
 
 
 def test_register_refuses_an_unverified_challenge(register):
-    challenge = otp.issue_challenge(
-        purpose=OtpPurpose.REGISTRATION,
-        mobile=MOBILE,
-        language="en",
-        ip="1.2.3.4",
-        national_id=CITIZEN_ID,
-    )
+    challenge = issue(ip="1.2.3.4")
     before = counts()
 
     error = conflict(register, challenge_id=challenge.pk)
@@ -150,8 +142,10 @@ def test_register_refuses_an_unverified_challenge(register):
 
 
 def test_register_refuses_a_challenge_for_another_mobile_or_id(register, sms_outbox):
-    for_other_mobile = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE_2)
-    for_other_id = verified_challenge(sms_outbox, national_id=CITIZEN_ID_2, mobile=MOBILE)
+    for_other_mobile = verified_challenge(
+        sms_outbox, national_id=CITIZEN_ID, mobile=OTHER_MOBILE_E164
+    )
+    for_other_id = verified_challenge(sms_outbox, national_id=OTHER_CITIZEN_ID, mobile=MOBILE_E164)
 
     assert conflict(register, challenge_id=for_other_mobile.pk).code == "code_not_verified"
     assert conflict(register, challenge_id=for_other_id.pk).code == "code_not_verified"
@@ -159,23 +153,16 @@ def test_register_refuses_a_challenge_for_another_mobile_or_id(register, sms_out
 
 
 def test_register_refuses_a_challenge_for_another_purpose(register, sms_outbox):
-    challenge = otp.issue_challenge(
-        purpose=OtpPurpose.LOGIN,
-        mobile=MOBILE,
-        language="en",
-        ip="1.2.3.4",
-        national_id=CITIZEN_ID,
-    )
-    code = re.search(r"#([0-9]{6})$", sms_outbox[-1]["body"]).group(1)
-    otp.verify_code(challenge.pk, code)
+    challenge = issue(purpose=OtpPurpose.LOGIN, ip="1.2.3.4")
+    otp.verify_code(challenge.pk, last_code(sms_outbox))
 
     assert conflict(register, challenge_id=challenge.pk).code == "code_not_verified"
 
 
 @pytest.mark.parametrize("status", [Status.ACTIVE, Status.SUSPENDED])
 def test_registered_id_is_refused_and_nothing_is_written(register, sms_outbox, status):
-    make_user("owner2024", CITIZEN_ID, MOBILE_2, status=status)
-    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE)
+    make_user("owner2024", CITIZEN_ID, OTHER_MOBILE_E164, status=status)
+    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE_E164)
     before = counts()
 
     error = conflict(register, challenge_id=challenge.pk)
@@ -188,7 +175,7 @@ def test_registered_id_is_refused_and_nothing_is_written(register, sms_outbox, s
 
 @pytest.mark.parametrize("status", [Status.SUPERSEDED, Status.EXPIRED])
 def test_retired_accounts_do_not_block_their_id(register, status):
-    old = make_user("ahmed2024", CITIZEN_ID, MOBILE, status=status)
+    old = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=status)
 
     user = register()
 
@@ -199,16 +186,16 @@ def test_retired_accounts_do_not_block_their_id(register, status):
 
 
 def test_older_pending_account_for_the_id_is_superseded(register):
-    old = register(username="ahmed2024", mobile=MOBILE)
+    old = register(username="ahmed2024", mobile=MOBILE_E164)
 
-    new = register(username="ahmed2024", mobile=MOBILE)
+    new = register(username="ahmed2024", mobile=MOBILE_E164)
 
     old.refresh_from_db()
     new.refresh_from_db()
     assert old.status == Status.SUPERSEDED
     assert new.status == Status.PENDING
     assert new.username == old.username == "ahmed2024"
-    assert new.mobile == MOBILE
+    assert new.mobile == MOBILE_E164
     superseded = old.events.get(kind=Kind.SUPERSEDED)
     assert (superseded.from_status, superseded.to_status) == (Status.PENDING, Status.SUPERSEDED)
     registered = new.events.get(kind=Kind.REGISTERED)
@@ -222,7 +209,7 @@ def test_older_pending_account_for_the_id_is_superseded(register):
 def test_same_person_may_change_username_case_on_reregistration(register):
     old = register(username="ahmed2024")
 
-    new = register(username="Ahmed2024", mobile=MOBILE_2)
+    new = register(username="Ahmed2024", mobile=OTHER_MOBILE_E164)
 
     old.refresh_from_db()
     assert old.status == Status.SUPERSEDED
@@ -232,8 +219,8 @@ def test_same_person_may_change_username_case_on_reregistration(register):
 def test_username_of_another_person_in_other_case_is_refused_and_nothing_written(
     register, sms_outbox
 ):
-    make_user("Ahmed2024", CITIZEN_ID_2, MOBILE_2, status=Status.PENDING)
-    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE)
+    make_user("Ahmed2024", OTHER_CITIZEN_ID, OTHER_MOBILE_E164, status=Status.PENDING)
+    challenge = verified_challenge(sms_outbox, national_id=CITIZEN_ID, mobile=MOBILE_E164)
     before = counts()
 
     error = conflict(register, username="aHMED2024", challenge_id=challenge.pk)
@@ -248,7 +235,7 @@ def test_username_taken_check_wins_over_superseding_the_persons_pending_account(
     register, sms_outbox
 ):
     mine = register(username="mine20244")
-    make_user("theirs2024", CITIZEN_ID_2, MOBILE_2, status=Status.ACTIVE)
+    make_user("theirs2024", OTHER_CITIZEN_ID, OTHER_MOBILE_E164, status=Status.ACTIVE)
 
     error = conflict(register, username="THEIRS2024", mobile=MOBILE_3)
 
@@ -261,16 +248,16 @@ def test_username_taken_check_wins_over_superseding_the_persons_pending_account(
 def test_mobile_of_another_persons_account_moves_to_the_new_account(
     register, django_capture_on_commit_callbacks
 ):
-    owner = make_user("owner2024", CITIZEN_ID_2, MOBILE, status=Status.ACTIVE)
+    owner = make_user("owner2024", OTHER_CITIZEN_ID, MOBILE_E164, status=Status.ACTIVE)
 
     with django_capture_on_commit_callbacks(execute=True):
-        user = register(national_id=CITIZEN_ID, mobile=MOBILE)
+        user = register(national_id=CITIZEN_ID, mobile=MOBILE_E164)
 
     owner.refresh_from_db()
     user.refresh_from_db()
     assert owner.mobile == ""
     assert owner.status == Status.ACTIVE
-    assert user.mobile == MOBILE
+    assert user.mobile == MOBILE_E164
     released = owner.events.get(kind=Kind.MOBILE_RELEASED)
     assert released.details["to_account"] == user.pk
     received = user.events.get(kind=Kind.MOBILE_RECEIVED)
@@ -282,15 +269,15 @@ def test_previous_mobile_owner_is_emailed_in_their_language_with_the_number_mask
 ):
     make_user(
         "owner2024",
-        CITIZEN_ID_2,
-        MOBILE,
+        OTHER_CITIZEN_ID,
+        MOBILE_E164,
         status=Status.ACTIVE,
         email="owner@example.sa",
         preferred_language="ar",
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        register(national_id=CITIZEN_ID, mobile=MOBILE, preferred_language="en")
+        register(national_id=CITIZEN_ID, mobile=MOBILE_E164, preferred_language="en")
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -299,31 +286,31 @@ def test_previous_mobile_owner_is_emailed_in_their_language_with_the_number_mask
     with translation.override("ar"):
         assert message.subject == gettext(MOBILE_MOVED_SUBJECT)
     assert re.search(r"[\u0600-\u06FF]", message.subject)
-    assert mask_mobile(MOBILE) in message.body
+    assert mask_mobile(MOBILE_E164) in message.body
+    assert MOBILE_E164 not in message.body
+    assert MOBILE_E164[4:] not in message.body
     assert MOBILE not in message.body
-    assert MOBILE[4:] not in message.body
-    assert "0551234567" not in message.body
 
 
 def test_english_speaking_previous_owner_gets_the_email_in_english(
     register, django_capture_on_commit_callbacks
 ):
-    make_user("owner2024", CITIZEN_ID_2, MOBILE, preferred_language="en")
+    make_user("owner2024", OTHER_CITIZEN_ID, MOBILE_E164, preferred_language="en")
 
     with django_capture_on_commit_callbacks(execute=True), translation.override("ar"):
-        register(national_id=CITIZEN_ID, mobile=MOBILE, preferred_language="ar")
+        register(national_id=CITIZEN_ID, mobile=MOBILE_E164, preferred_language="ar")
 
     assert [m.subject for m in mail.outbox] == [MOBILE_MOVED_SUBJECT]
-    assert mask_mobile(MOBILE) in mail.outbox[0].body
+    assert mask_mobile(MOBILE_E164) in mail.outbox[0].body
 
 
 def test_no_email_is_sent_before_the_registration_commits(
     register, django_capture_on_commit_callbacks
 ):
-    make_user("owner2024", CITIZEN_ID_2, MOBILE)
+    make_user("owner2024", OTHER_CITIZEN_ID, MOBILE_E164)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        register(national_id=CITIZEN_ID, mobile=MOBILE)
+        register(national_id=CITIZEN_ID, mobile=MOBILE_E164)
 
     assert mail.outbox == []
     assert len(callbacks) == 1
@@ -332,24 +319,24 @@ def test_no_email_is_sent_before_the_registration_commits(
 def test_no_mobile_event_or_email_when_the_mobile_is_free(
     register, django_capture_on_commit_callbacks
 ):
-    make_user("owner2024", CITIZEN_ID_2, MOBILE, status=Status.SUPERSEDED)
+    make_user("owner2024", OTHER_CITIZEN_ID, MOBILE_E164, status=Status.SUPERSEDED)
 
     with django_capture_on_commit_callbacks(execute=True):
-        user = register(national_id=CITIZEN_ID, mobile=MOBILE)
+        user = register(national_id=CITIZEN_ID, mobile=MOBILE_E164)
 
-    assert user.mobile == MOBILE
+    assert user.mobile == MOBILE_E164
     assert list(user.events.values_list("kind", flat=True)) == [Kind.REGISTERED]
     assert mail.outbox == []
 
 
 def test_failed_registration_leaves_the_other_persons_mobile_alone(register, sms_outbox):
-    owner = make_user("owner2024", CITIZEN_ID_2, MOBILE)
-    make_user("taken2024x", RESIDENT_ID, MOBILE_2)
+    owner = make_user("owner2024", OTHER_CITIZEN_ID, MOBILE_E164)
+    make_user("taken2024x", RESIDENT_ID, OTHER_MOBILE_E164)
     before = counts()
 
-    error = conflict(register, national_id=CITIZEN_ID, mobile=MOBILE, username="taken2024X")
+    error = conflict(register, national_id=CITIZEN_ID, mobile=MOBILE_E164, username="taken2024X")
 
     assert error.code == "username_taken"
     assert counts() == before
     owner.refresh_from_db()
-    assert owner.mobile == MOBILE
+    assert owner.mobile == MOBILE_E164

@@ -9,7 +9,16 @@ from django.urls import reverse
 
 from accounts.models import AccountEvent, AccountStatus, User
 from tests.otp_helpers import FAILING_BACKEND
-from tests.registration_driver import E164_MOBILE, VALID_ID, RegistrationDriver, step_url
+from tests.people import (
+    CITIZEN_ID,
+    CITIZEN_ID_ARABIC,
+    MOBILE,
+    MOBILE_E164,
+    OTHER_CITIZEN_ID,
+    OTHER_MOBILE,
+    PASSWORD,
+)
+from tests.registration_driver import RegistrationDriver, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +34,17 @@ def test_full_registration_creates_pending_account(driver, sms_outbox):
     assert response["Location"] == reverse("accounts:registration_complete")
     user = User.objects.get()
     assert user.status == AccountStatus.PENDING
-    assert user.national_id == VALID_ID
+    assert user.national_id == CITIZEN_ID
     assert user.id_kind == "citizen"
-    assert user.mobile == E164_MOBILE
+    assert user.mobile == MOBILE_E164
     assert user.email == "Person@example.sa"
     assert user.username == "ahmed2024"
     assert user.preferred_language == "en"
-    assert user.check_password("Tr7uMpet9Zq")
+    assert user.check_password(PASSWORD)
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert [e.kind for e in user.events.all()] == [AccountEvent.Kind.REGISTERED]
     assert len(sms_outbox) == 1
-    assert sms_outbox[0]["to"] == E164_MOBILE
+    assert sms_outbox[0]["to"] == MOBILE_E164
     assert sms_outbox[0]["purpose"] == "registration"
 
 
@@ -83,7 +92,7 @@ def test_identity_step_shows_every_failing_field_at_once(driver):
 
 
 def test_identity_accepts_arabic_indic_digits(driver):
-    response = driver.identity_step(national_id="١٠٠٠٠٠٠٠٠٨", mobile="٠٥٥١٢٣٤٥٦٧")
+    response = driver.identity_step(national_id=CITIZEN_ID_ARABIC, mobile="٠٥٥١٢٣٤٥٦٧")
     assert response["Location"] == step_url("account")
 
 
@@ -164,7 +173,7 @@ def test_code_field_accepts_arabic_indic_digits(driver):
 
 def test_id_with_active_account_is_refused_with_sign_in_links(driver):
     User.objects.create_user(
-        "owner2024", VALID_ID, "0561234567", "o@example.sa", "x", status="active"
+        "owner2024", CITIZEN_ID, OTHER_MOBILE, "o@example.sa", "x", status="active"
     )
     response = driver.identity_step()
     assert error_codes(response, "identity", "national_id") == {"id_registered"}
@@ -174,14 +183,14 @@ def test_id_with_active_account_is_refused_with_sign_in_links(driver):
 
 
 def test_username_taken_in_another_case_is_refused(driver):
-    User.objects.create_user("Ahmed2024", "1058529940", "0561234567", "o@example.sa", "x")
+    User.objects.create_user("Ahmed2024", OTHER_CITIZEN_ID, OTHER_MOBILE, "o@example.sa", "x")
     driver.identity_step()
     response = driver.account_step()
     assert error_codes(response, "account", "username") == {"username_taken"}
 
 
 def test_pending_account_for_same_id_is_superseded(driver):
-    old = User.objects.create_user("olduser11", VALID_ID, "0561234567", "o@example.sa", "x")
+    old = User.objects.create_user("olduser11", CITIZEN_ID, OTHER_MOBILE, "o@example.sa", "x")
     driver.register()
     old.refresh_from_db()
     assert old.status == AccountStatus.SUPERSEDED
@@ -192,13 +201,13 @@ def test_mobile_moves_from_another_account_and_owner_is_emailed(
     driver, mailoutbox, django_capture_on_commit_callbacks
 ):
     other = User.objects.create_user(
-        "owner2024", "1058529940", E164_MOBILE, "owner@example.sa", "x", status="active"
+        "owner2024", OTHER_CITIZEN_ID, MOBILE_E164, "owner@example.sa", "x", status="active"
     )
     with django_capture_on_commit_callbacks(execute=True):
         driver.register()
     other.refresh_from_db()
     assert other.mobile == ""
-    assert User.objects.get(national_id=VALID_ID).mobile == E164_MOBILE
+    assert User.objects.get(national_id=CITIZEN_ID).mobile == MOBILE_E164
     assert [m.to for m in mailoutbox] == [["owner@example.sa"]]
     assert other.events.filter(kind=AccountEvent.Kind.MOBILE_RELEASED).exists()
 
@@ -221,7 +230,7 @@ def test_storage_and_session_never_hold_password_or_code(driver, client):
     code = driver.last_code()
     driver.verify_step("999999" if code != "999999" else "888888")
     stored = repr(dict(client.session.items()))
-    assert "Tr7uMpet9Zq" not in stored
+    assert PASSWORD not in stored
     assert code not in stored
     assert "password1" not in stored and "captcha" not in stored
 
@@ -234,10 +243,10 @@ def test_back_and_refresh_keep_entered_data(driver, client):
     page = client.get(step_url("account"))
     html = page.content.decode()
     assert 'value="ahmed2024"' in html
-    assert "Tr7uMpet9Zq" not in html
+    assert PASSWORD not in html
     assert not page.context["wizard"]["form"].errors
     identity = client.get(step_url("identity")).content.decode()
-    assert f'value="{VALID_ID}"' in identity
+    assert f'value="{CITIZEN_ID}"' in identity
     assert client.get(step_url("identity")).status_code == 200
 
 
@@ -251,7 +260,7 @@ def test_language_switch_mid_wizard_keeps_data(driver, client):
     client.post(reverse("set_language"), {"language": "ar", "next": step_url("identity")})
     identity = client.get(step_url("identity")).content.decode()
     assert '<html lang="ar" dir="rtl">' in identity
-    assert f'value="{VALID_ID}"' in identity
+    assert f'value="{CITIZEN_ID}"' in identity
 
 
 def test_second_tab_opening_register_continues_where_the_first_is(driver, client):
@@ -277,8 +286,8 @@ def test_post_without_management_form_does_main_action(client):
     response = client.post(
         step_url("identity"),
         {
-            "identity-national_id": VALID_ID,
-            "identity-mobile": "0551234567",
+            "identity-national_id": CITIZEN_ID,
+            "identity-mobile": MOBILE,
             "identity-email": "a@example.sa",
         },
     )
@@ -289,7 +298,7 @@ def test_changing_mobile_after_code_sent_requires_a_new_code(driver, client, sms
     driver.identity_step()
     driver.account_step()
     code = driver.last_code()
-    driver.identity_step(mobile="0561234567")
+    driver.identity_step(mobile=OTHER_MOBILE)
     response = driver.verify_step(code)
     assert error_codes(response, "verify", "code") == {"no_challenge"}
     assert not User.objects.exists()
@@ -314,7 +323,7 @@ def test_each_request_looks_the_id_up_at_most_once(driver):
     lookups(lambda: driver.client.get(step_url("verify")))
     lookups(lambda: driver.verify_step())
 
-    assert User.objects.get(national_id=VALID_ID).status == AccountStatus.PENDING
+    assert User.objects.get(national_id=CITIZEN_ID).status == AccountStatus.PENDING
     # account_step() is two requests (the page, then the post): at most two look-ups.
     assert per_request[:2] == [0, 1]
     assert per_request[2] <= 2

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from accounts.models import AccountStatus
 from accounts.sessions import SIGNED_IN_AT_KEY
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import make_user
+from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def clock(time_machine):
 
 @pytest.fixture
 def user():
-    return make_user("ahmed2024", "1000000008", "0551234567", preferred_language="en")
+    return make_user("ahmed2024", CITIZEN_ID, MOBILE, preferred_language="en")
 
 
 @pytest.fixture
@@ -172,7 +173,7 @@ def test_password_change_does_not_restart_the_absolute_period(client_in, clock, 
     response = client_in.post(
         reverse("accounts:change_password"),
         {
-            "old_password": TEST_PASSWORD,
+            "old_password": PASSWORD,
             "new_password1": "Qv7rTz3Lp9Wd",
             "new_password2": "Qv7rTz3Lp9Wd",
         },
@@ -200,7 +201,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client_in, settings):
         (
             "accounts:change_password",
             {
-                "old_password": TEST_PASSWORD,
+                "old_password": PASSWORD,
                 "new_password1": "Qv7rTz3Lp9Wd",
                 "new_password2": "Qv7rTz3Lp9Wd",
             },
@@ -213,7 +214,7 @@ def test_csrf_is_enforced_on_the_forms(user, name, data, settings):
     assert client.post(reverse(name), data).status_code == 403
     user.refresh_from_db()
     assert user.preferred_language == "en"
-    assert user.check_password(TEST_PASSWORD)
+    assert user.check_password(PASSWORD)
 
     client.get(reverse(name))
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
@@ -233,5 +234,5 @@ def assert_never_cached(response) -> None:
 def test_signed_in_pages_and_their_redirects_are_never_cached(name, status):
     client = Client()
     if status:
-        client.force_login(make_user("ahmed2024", "1000000008", "0551234567", status=status))
+        client.force_login(make_user("ahmed2024", CITIZEN_ID, MOBILE, status=status))
     assert_never_cached(client.get(reverse(name)))

@@ -14,23 +14,28 @@ from django.urls import reverse
 from accounts import lifecycle
 from accounts.hashers import PortalArgon2PasswordHasher
 from accounts.models import AccountStatus, OtpPurpose
-from accounts.signin.services import PENDING_SIGNIN_KEY, PENDING_SIGNIN_SECONDS
-from tests.factories import TEST_PASSWORD, code_from_sms, make_user
+from accounts.signin.views import PENDING_SIGNIN_KEY, PENDING_SIGNIN_SECONDS
+from tests.factories import code_from_sms, make_user
+from tests.people import (
+    CITIZEN_ID,
+    MOBILE,
+    MOBILE_E164,
+    OTHER_CITIZEN_ID,
+    PASSWORD,
+)
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
 VERIFY = reverse("accounts:login_verify")
 LOGOUT = reverse("accounts:logout")
-NATIONAL_ID = "1000000008"
-E164_MOBILE = "+966551234567"
 WRONG_PASSWORD = "Wr0ngPassw9x"
 OTHER_IP = "203.0.113.9"
 
 
 @pytest.fixture
 def account():
-    return make_user("Ahmed2024", NATIONAL_ID, "0551234567")
+    return make_user("Ahmed2024", CITIZEN_ID, MOBILE)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -55,7 +60,7 @@ def captcha_answer(html: str) -> dict[str, str]:
     return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
 
 
-def post_password(client, identifier, password=TEST_PASSWORD, *, solve=True, **extra):
+def post_password(client, identifier, password=PASSWORD, *, solve=True, **extra):
     """Post the first step as a browser would, solving the captcha whenever it is shown."""
     data = {"identifier": identifier, "password": password}
     if solve:
@@ -92,14 +97,14 @@ def test_username_in_another_letter_case_sends_a_sign_in_code_to_the_accounts_mo
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == VERIFY
     assert len(sms_outbox) == 1
-    assert sms_outbox[0]["to"] == E164_MOBILE
+    assert sms_outbox[0]["to"] == MOBILE_E164
     assert sms_outbox[0]["purpose"] == OtpPurpose.LOGIN
     assert signed_in_user_id(client) is None
 
 
 @pytest.mark.parametrize(
     "identifier",
-    [NATIONAL_ID, "١٠٠٠٠٠٠٠٠٨", "۱۰۰۰۰۰۰۰۰۸", " 1000 000 008 "],
+    ["1000000008", "١٠٠٠٠٠٠٠٠٨", "۱۰۰۰۰۰۰۰۰۸", " 1000 000 008 "],
     ids=["ascii", "arabic-indic", "persian", "spaced"],
 )
 def test_id_number_in_any_digits_signs_in(client, account, sms_outbox, identifier):
@@ -109,7 +114,7 @@ def test_id_number_in_any_digits_signs_in(client, account, sms_outbox, identifie
 
 
 def test_code_sms_is_in_the_accounts_preferred_language(client, sms_outbox):
-    make_user("Ahmed2024", NATIONAL_ID, "0551234567", preferred_language="ar")
+    make_user("Ahmed2024", CITIZEN_ID, MOBILE, preferred_language="ar")
     client.cookies["django_language"] = "en"
     post_password(client, "ahmed2024")
     assert "رمز" in sms_outbox[-1]["body"]
@@ -118,7 +123,7 @@ def test_code_sms_is_in_the_accounts_preferred_language(client, sms_outbox):
 def test_wrong_password_and_unknown_identifier_get_the_same_answer(client, account, sms_outbox):
     wrong_password = post_password(client, "ahmed2024", WRONG_PASSWORD)
     unknown = post_password(client, "nobody2024", WRONG_PASSWORD)
-    unknown_id = post_password(client, "1058529940", TEST_PASSWORD)
+    unknown_id = post_password(client, OTHER_CITIZEN_ID, PASSWORD)
     for response in (wrong_password, unknown, unknown_id):
         assert response.status_code == HTTPStatus.OK
         assert non_field_codes(response) == ["invalid_login"]
@@ -145,8 +150,8 @@ def test_unknown_identifier_still_hashes_a_password_once(client, monkeypatch):
     "status", [AccountStatus.SUSPENDED, AccountStatus.SUPERSEDED, AccountStatus.EXPIRED]
 )
 def test_accounts_that_may_not_sign_in_get_the_generic_error(client, sms_outbox, status):
-    make_user("Ahmed2024", NATIONAL_ID, "0551234567", status=status)
-    for identifier in ("ahmed2024", NATIONAL_ID):
+    make_user("Ahmed2024", CITIZEN_ID, MOBILE, status=status)
+    for identifier in ("ahmed2024", CITIZEN_ID):
         response = post_password(client, identifier)
         assert response.status_code == HTTPStatus.OK
         assert non_field_codes(response) == ["invalid_login"]
@@ -154,7 +159,7 @@ def test_accounts_that_may_not_sign_in_get_the_generic_error(client, sms_outbox,
 
 
 def test_account_without_a_mobile_is_told_no_code_can_be_sent(client, sms_outbox):
-    make_user("Ahmed2024", NATIONAL_ID, "")
+    make_user("Ahmed2024", CITIZEN_ID, "")
     response = post_password(client, "ahmed2024")
     assert response.status_code == HTTPStatus.OK
     assert non_field_codes(response) == ["no_mobile"]
@@ -179,7 +184,7 @@ def test_sign_in_pages_are_never_cached(client, account, sms_outbox, url):
 
 
 # --- lockout, captcha and the per-address limit -----------------------------------------------
-@pytest.mark.parametrize("identifier", ["ahmed2024", NATIONAL_ID, "nobody2024"])
+@pytest.mark.parametrize("identifier", ["ahmed2024", CITIZEN_ID, "nobody2024"])
 def test_five_wrong_passwords_lock_the_identifier_even_against_the_right_one(
     client, account, sms_outbox, frozen, identifier
 ):
@@ -223,13 +228,13 @@ def test_captcha_is_demanded_after_three_failures_until_solved(client, account, 
     third = post_password(client, "ahmed2024", WRONG_PASSWORD)
     assert 'name="captcha_0"' in third.content.decode()
 
-    unsolved = client.post(LOGIN, {"identifier": "ahmed2024", "password": TEST_PASSWORD})
+    unsolved = client.post(LOGIN, {"identifier": "ahmed2024", "password": PASSWORD})
     assert unsolved.status_code == HTTPStatus.OK
     assert field_codes(unsolved, "captcha") == ["required"]
     answer = captcha_answer(unsolved.content.decode())
     wrong = client.post(
         LOGIN,
-        {"identifier": "ahmed2024", "password": TEST_PASSWORD, **answer, "captcha_1": "9999"},
+        {"identifier": "ahmed2024", "password": PASSWORD, **answer, "captcha_1": "9999"},
     )
     assert field_codes(wrong, "captcha") == ["captcha_invalid"]
     assert "invalid_login" not in non_field_codes(wrong)
@@ -239,7 +244,7 @@ def test_captcha_is_demanded_after_three_failures_until_solved(client, account, 
         LOGIN,
         {
             "identifier": "ahmed2024",
-            "password": TEST_PASSWORD,
+            "password": PASSWORD,
             **captcha_answer(wrong.content.decode()),
         },
     )
@@ -252,14 +257,14 @@ def test_captcha_follows_the_identifier_to_another_address_until_a_sign_in(
 ):
     fail(client, "ahmed2024", 3)
     elsewhere = client.post(
-        LOGIN, {"identifier": "AHMED2024", "password": TEST_PASSWORD}, REMOTE_ADDR=OTHER_IP
+        LOGIN, {"identifier": "AHMED2024", "password": PASSWORD}, REMOTE_ADDR=OTHER_IP
     )
     assert field_codes(elsewhere, "captcha") == ["required"]
 
     assert sign_in(client, sms_outbox)["Location"] == reverse("accounts:account")
     client.post(LOGOUT)
     after = client.post(
-        LOGIN, {"identifier": NATIONAL_ID, "password": TEST_PASSWORD}, REMOTE_ADDR=OTHER_IP
+        LOGIN, {"identifier": CITIZEN_ID, "password": PASSWORD}, REMOTE_ADDR=OTHER_IP
     )
     assert after.status_code == HTTPStatus.FOUND
 
@@ -285,7 +290,7 @@ def test_attempts_per_address_are_limited(client, account, sms_outbox, settings)
 
 # --- the code step ----------------------------------------------------------------------------
 def test_pending_account_lands_on_the_status_page(client, sms_outbox):
-    make_user("Ahmed2024", NATIONAL_ID, "0551234567", status=AccountStatus.PENDING)
+    make_user("Ahmed2024", CITIZEN_ID, MOBILE, status=AccountStatus.PENDING)
     response = sign_in(client, sms_outbox)
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == reverse("accounts:status")
@@ -389,7 +394,7 @@ def test_code_step_closes_after_fifteen_minutes(client, account, sms_outbox, fro
 
 
 def test_account_suspended_between_password_and_code_is_refused(client, account, sms_outbox):
-    staff = make_user("Staff2024", "1058529940", is_staff=True, is_superuser=True)
+    staff = make_user("Staff2024", OTHER_CITIZEN_ID, is_staff=True, is_superuser=True)
     post_password(client, "ahmed2024")
     lifecycle.account_suspend(account=account, actor=staff, reason="fraud report")
     response = client.post(VERIFY, {"code": code_from_sms(sms_outbox[-1])})
@@ -418,7 +423,7 @@ def test_session_never_holds_the_password_or_the_code(client, account, sms_outbo
     signed_in = dict(client.session.items())
     for data in (pending, signed_in):
         text = repr(data)
-        assert TEST_PASSWORD not in text
+        assert PASSWORD not in text
         assert code not in text
         assert account.password not in text
 

@@ -10,11 +10,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.models import User
 from sms.backends import BaseSmsBackend
 from sms.models import SmsDelivery, SmsStatus
 from sms.sending import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import make_user
+from tests.people import MOBILE_E164, OTHER_CITIZEN_ID
 from tests.twilio_fakes import OUTAGES, message_sid
 
 pytest_plugins = ["tests.twilio_fixtures"]  # the offline_twilio fixture
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 CODE = "482913"
 MESSAGE = SmsMessage(
-    to="+966551234567", body=f"Your code is {CODE} @portal.example.sa #{CODE}", purpose="login"
+    to=MOBILE_E164, body=f"Your code is {CODE} @portal.example.sa #{CODE}", purpose="login"
 )
 CHANGELIST = reverse("admin:sms_smsdelivery_changelist")
 
@@ -47,7 +47,7 @@ def test_a_message_through_a_development_backend_is_recorded_as_sent(sms_outbox)
 
     record = SmsDelivery.objects.get()
     assert (record.recipient, record.purpose, record.backend, record.status) == (
-        "+966551234567",
+        MOBILE_E164,
         "login",
         "locmem",
         SmsStatus.SENT,
@@ -180,20 +180,6 @@ def test_the_record_has_no_field_for_the_body():
 
 
 @pytest.fixture
-def superuser() -> User:
-    return User.objects.create_superuser(
-        "boss2024x", "2000000006", "0561234567", "boss@example.sa", TEST_PASSWORD
-    )
-
-
-@pytest.fixture
-def staff_client(client, superuser):
-    client.force_login(superuser)
-    client.cookies["django_language"] = "en"
-    return client
-
-
-@pytest.fixture
 def rows() -> dict[str, SmsDelivery]:
     return {
         "delivered": delivery(1, SmsStatus.DELIVERED, provider_message_id=message_sid(1)),
@@ -276,7 +262,7 @@ def test_nobody_adds_changes_or_deletes_records(staff_client, rows):
 
 
 def test_a_reviewer_may_look_at_deliveries(client, rows):
-    reviewer = make_user("review2024", "1058529940", is_staff=True)
+    reviewer = make_user("review2024", OTHER_CITIZEN_ID, is_staff=True)
     reviewer.groups.add(Group.objects.get(name="reviewer"))
     client.force_login(reviewer)
 
@@ -286,5 +272,5 @@ def test_a_reviewer_may_look_at_deliveries(client, rows):
 
 
 def test_staff_without_the_permission_cannot(client, rows):
-    client.force_login(make_user("staff2024", "1058529940", is_staff=True))
+    client.force_login(make_user("staff2024", OTHER_CITIZEN_ID, is_staff=True))
     assert client.get(CHANGELIST).status_code == 403

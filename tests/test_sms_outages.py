@@ -17,10 +17,22 @@ from django.utils.html import escape
 
 from accounts import otp
 from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
-from accounts.signin.services import PENDING_SIGNIN_KEY
+from accounts.signin.views import PENDING_SIGNIN_KEY
 from sms.models import SmsDelivery, SmsStatus
-from tests.factories import TEST_PASSWORD, make_user
-from tests.otp_helpers import IP, MOBILE, NATIONAL_ID, OTHER_ID, OTHER_MOBILE, issue
+from tests.factories import make_user
+from tests.otp_helpers import issue
+from tests.people import (
+    CITIZEN_ID,
+    IP,
+    MOBILE,
+    MOBILE_E164,
+    NEW_PASSWORD,
+    OTHER_CITIZEN_ID,
+    OTHER_MOBILE,
+    OTHER_MOBILE_E164,
+    PASSWORD,
+    RESIDENT_ID,
+)
 from tests.registration_driver import RegistrationDriver, step_url
 from tests.twilio_fakes import CREATED, OUTAGES, OfflineHttpClient
 
@@ -41,7 +53,6 @@ LOGIN_VERIFY_URL = reverse("accounts:login_verify")
 RESET_URL = reverse("accounts:password_reset")
 RESET_VERIFY_URL = reverse("accounts:password_reset_verify")
 RESET_NEW_URL = reverse("accounts:password_reset_new")
-NEW_PASSWORD = "Qv4nDolphin8x"
 
 
 def last_code(twilio: OfflineHttpClient) -> str:
@@ -99,7 +110,7 @@ def test_registration_outage_is_explained_creates_nothing_and_a_retry_registers(
 
     assert response["Location"] == reverse("accounts:registration_complete")
     account = User.objects.get()
-    assert (account.status, account.mobile) == (AccountStatus.PENDING, MOBILE)
+    assert (account.status, account.mobile) == (AccountStatus.PENDING, MOBILE_E164)
 
 
 def test_the_outage_message_is_translated(client, offline_twilio):
@@ -143,21 +154,21 @@ def test_failed_sends_do_not_use_up_the_registration_send_limit(client, offline_
     offline_twilio.script(CREATED)
     assert driver.account_step()["Location"] == step_url("verify")
     driver.post_step("verify", {"code": last_code(offline_twilio)})
-    assert User.objects.filter(national_id=NATIONAL_ID).exists()
+    assert User.objects.filter(national_id=CITIZEN_ID).exists()
 
 
 # --- (b) the sign-in code -------------------------------------------------------------------
 
 
 def sign_in(client):
-    return client.post(LOGIN_URL, {"identifier": "ahmed2024", "password": TEST_PASSWORD})
+    return client.post(LOGIN_URL, {"identifier": "ahmed2024", "password": PASSWORD})
 
 
 @pytest.mark.parametrize("outage", sorted(OUTAGES))
 def test_sign_in_outage_is_explained_signs_no_one_in_and_a_retry_signs_in(
     client, offline_twilio, outage
 ):
-    account = make_user("ahmed2024", NATIONAL_ID, MOBILE)
+    account = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164)
     offline_twilio.script(OUTAGES[outage])
 
     response = sign_in(client)
@@ -180,7 +191,7 @@ def test_sign_in_outage_is_explained_signs_no_one_in_and_a_retry_signs_in(
 
 def test_failed_sends_do_not_use_up_the_sign_in_send_limit(client, offline_twilio, settings):
     settings.OTP_LIMIT_PER_MOBILE = 2
-    make_user("ahmed2024", NATIONAL_ID, MOBILE)
+    make_user("ahmed2024", CITIZEN_ID, MOBILE_E164)
     offline_twilio.script(OUTAGES["connect_timeout"])
     for _ in range(3):
         assert form_error_codes(sign_in(client)) == {"send_failed"}
@@ -192,7 +203,7 @@ def test_failed_sends_do_not_use_up_the_sign_in_send_limit(client, offline_twili
 # --- (c) the password reset code ------------------------------------------------------------
 
 
-def start_reset(client, national_id: str = NATIONAL_ID, mobile: str = "0551234567"):
+def start_reset(client, national_id: str = CITIZEN_ID, mobile: str = MOBILE):
     return client.post(RESET_URL, {"national_id": national_id, "mobile": mobile})
 
 
@@ -200,7 +211,7 @@ def start_reset(client, national_id: str = NATIONAL_ID, mobile: str = "055123456
 def test_reset_outage_shows_the_usual_page_changes_nothing_and_a_resend_resets(
     client, offline_twilio, frozen, django_capture_on_commit_callbacks, outage
 ):
-    account = make_user("sara2024", NATIONAL_ID, MOBILE)
+    account = make_user("sara2024", CITIZEN_ID, MOBILE_E164)
     offline_twilio.script(OUTAGES[outage])
 
     # A failed send is not revealed (decision 46): the page is the one a decoy gets.
@@ -213,7 +224,7 @@ def test_reset_outage_shows_the_usual_page_changes_nothing_and_a_resend_resets(
         "6-digit code by SMS to that mobile. Enter it below.",
     )
     account.refresh_from_db()
-    assert account.check_password(TEST_PASSWORD)
+    assert account.check_password(PASSWORD)
     assert no_usable_code()
 
     offline_twilio.script(CREATED)
@@ -233,7 +244,7 @@ def test_reset_outage_shows_the_usual_page_changes_nothing_and_a_resend_resets(
 def test_a_failed_reset_send_counts_like_a_decoy(client, offline_twilio, settings):
     """A real reset whose SMS failed must hit the send limit exactly when a decoy does."""
     settings.OTP_LIMIT_PER_MOBILE = 2
-    make_user("sara2024", NATIONAL_ID, MOBILE)
+    make_user("sara2024", CITIZEN_ID, MOBILE_E164)
     offline_twilio.script(OUTAGES["http_503"])
 
     def refused_at(national_id: str, mobile: str) -> int:
@@ -243,7 +254,7 @@ def test_a_failed_reset_send_counts_like_a_decoy(client, offline_twilio, setting
                 return attempt
         return 0
 
-    assert refused_at(NATIONAL_ID, "0551234567") == refused_at(OTHER_ID, "0561234567") == 3
+    assert refused_at(CITIZEN_ID, MOBILE) == refused_at(OTHER_CITIZEN_ID, OTHER_MOBILE) == 3
 
 
 # --- The send limits, one send at a time ------------------------------------------------------
@@ -288,12 +299,12 @@ def test_a_send_the_provider_certainly_did_not_make_is_not_counted(
 def test_the_address_limit_still_counts_failed_sends(offline_twilio, settings, frozen):
     settings.OTP_LIMIT_PER_IP = 2
     offline_twilio.script(OUTAGES["http_503"])
-    for mobile, national_id in [(MOBILE, NATIONAL_ID), (OTHER_MOBILE, OTHER_ID)]:
+    for mobile, national_id in [(MOBILE_E164, CITIZEN_ID), (OTHER_MOBILE_E164, OTHER_CITIZEN_ID)]:
         with pytest.raises(otp.OtpError):
             issue(mobile=mobile, national_id=national_id)
 
     offline_twilio.script(CREATED)
     with pytest.raises(otp.OtpError) as excinfo:
-        issue(mobile="+966501234567", national_id="2000000006", ip=IP)
+        issue(mobile="+966501234567", national_id=RESIDENT_ID, ip=IP)
     assert excinfo.value.code == "rate_limited"
     assert OtpChallenge.objects.filter(purpose=OtpPurpose.REGISTRATION).count() == 2

@@ -19,16 +19,15 @@ from accounts.models import AccountEvent, User
 from accounts.tasks import notify_password_changed
 from sms.models import SmsDelivery, SmsStatus
 from sms.sending import SmsError
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import make_user
 from tests.otp_helpers import FAILING_BACKEND
+from tests.people import NEW_PASSWORD, OTHER_CITIZEN_ID, OTHER_MOBILE, PASSWORD
 from tests.race_helpers import race
-
-NEW_PASSWORD = "Qv4nDolphin8x"
 
 
 @pytest.fixture
 def account() -> User:
-    return make_user("sara2024", "1058529940", "0561234567")
+    return make_user("sara2024", OTHER_CITIZEN_ID, OTHER_MOBILE)
 
 
 def change_password(account: User) -> AccountEvent:
@@ -44,7 +43,7 @@ def test_a_change_on_the_account_page_sends_one_notice_even_if_its_task_runs_aga
         response = client.post(
             reverse("accounts:change_password"),
             {
-                "old_password": TEST_PASSWORD,
+                "old_password": PASSWORD,
                 "new_password1": NEW_PASSWORD,
                 "new_password2": NEW_PASSWORD,
             },

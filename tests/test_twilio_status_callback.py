@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from sms.models import SmsDelivery, SmsStatus
 from sms.sending import SmsError, SmsMessage, send_sms
+from tests.people import MOBILE_E164, OTHER_MOBILE_E164
 from tests.twilio_fakes import OUTAGES, TOKEN, configure_twilio, message_sid
 
 pytest_plugins = ["tests.twilio_fixtures"]  # the offline_twilio fixture
@@ -33,7 +34,7 @@ def twilio(settings, monkeypatch):
 @pytest.fixture
 def record() -> SmsDelivery:
     return SmsDelivery.objects.create(
-        recipient="+966551234567",
+        recipient=MOBILE_E164,
         purpose="login",
         backend="twilio",
         provider_message_id=SMS_SID,
@@ -58,7 +59,7 @@ def report(
         "MessageStatus": status,
         "SmsStatus": status,
         "AccountSid": "AC" + "0" * 32,
-        "To": "+966551234567",
+        "To": MOBILE_E164,
         "From": "+15005550006",
         "ApiVersion": "2010-04-01",
         **extra_fields,
@@ -176,7 +177,7 @@ def test_a_status_never_goes_backwards(client, record, reports, final):
 def test_the_url_twilio_is_given_is_the_url_the_signature_is_checked_against(
     client, offline_twilio
 ):
-    sid = send_sms(SmsMessage(to="+966551234567", body="Code 123456", purpose="login"))
+    sid = send_sms(SmsMessage(to=MOBILE_E164, body="Code 123456", purpose="login"))
     callback_url = offline_twilio.calls[0]["data"]["StatusCallback"]
 
     response = report(client, "delivered", sid=sid, url=callback_url)
@@ -195,7 +196,7 @@ def test_a_junk_delivery_in_the_url_falls_back_to_the_message_id(client, record,
 
 def test_a_report_naming_a_record_of_another_message_is_not_stored_on_it(client, record):
     other = SmsDelivery.objects.create(
-        recipient="+966561234567",
+        recipient=OTHER_MOBILE_E164,
         purpose="login",
         backend="twilio",
         provider_message_id="SM" + "d" * 32,
@@ -245,7 +246,7 @@ def test_a_report_that_overtakes_twilios_answer_is_stored(offline_twilio, report
     offline_twilio.before_answer = post
     offline_twilio.script((201, {"sid": SMS_SID, "status": "queued"}))
 
-    sid = send_sms(SmsMessage(to="+966551234567", body="Code 123456", purpose="login"))
+    sid = send_sms(SmsMessage(to=MOBILE_E164, body="Code 123456", purpose="login"))
 
     assert answers == [HTTPStatus.OK]
     record = SmsDelivery.objects.get()
@@ -261,7 +262,7 @@ def test_a_send_that_may_have_gone_through_is_settled_by_twilios_report(offline_
     offline_twilio.script(OUTAGES[outage])
 
     with pytest.raises(SmsError):
-        send_sms(SmsMessage(to="+966551234567", body="Code 123456", purpose="login"))
+        send_sms(SmsMessage(to=MOBILE_E164, body="Code 123456", purpose="login"))
 
     assert answers == [HTTPStatus.OK]
     record = SmsDelivery.objects.get()
@@ -272,7 +273,7 @@ def test_a_send_that_may_have_gone_through_is_settled_by_twilios_report(offline_
 def test_without_a_report_a_send_that_may_have_gone_through_stays_unknown(offline_twilio, client):
     offline_twilio.script(OUTAGES["timeout"])
     with pytest.raises(SmsError):
-        send_sms(SmsMessage(to="+966551234567", body="Code 123456", purpose="login"))
+        send_sms(SmsMessage(to=MOBILE_E164, body="Code 123456", purpose="login"))
     record = SmsDelivery.objects.get()
     assert (record.status, record.error_reason) == (SmsStatus.UNKNOWN, "timeout")
 

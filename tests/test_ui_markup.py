@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import code_from_sms, make_user
+from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 from tests.registration_driver import RegistrationDriver, step_url
 
 pytestmark = pytest.mark.django_db
 
-NATIONAL_ID, MOBILE = "1000000008", "0551234567"
+NATIONAL_ID, MOBILE = CITIZEN_ID, MOBILE
 
 #: name -> (autocomplete, inputmode or None, type or None)
 EXPECTED_FIELDS = {
@@ -141,7 +142,7 @@ def sign_in(client: Client, sms_outbox: list, step: str, *, errors: bool) -> str
     login = reverse("accounts:login")
     if step == "login":
         return (client.post(login, {}) if errors else client.get(login)).content.decode()
-    client.post(login, {"identifier": "ahmed2024", "password": "Tr7uMpet9Zq"})
+    client.post(login, {"identifier": "ahmed2024", "password": PASSWORD})
     verify = reverse("accounts:login_verify")
     return (client.post(verify, {"code": "1"}) if errors else client.get(verify)).content.decode()
 

@@ -49,7 +49,7 @@ from tests.e2e.live_server import (
     Server,
     running_server,
 )
-from tests.e2e.people import STRONG_PASSWORD, Person, new_person
+from tests.e2e.people import Person, new_person
 from tests.e2e.screenshots import (
     DESKTOP,
     PHONE,
@@ -65,7 +65,6 @@ __all__ = [
     "DESKTOP",
     "PHONE",
     "RESEND_COOLDOWN_SECONDS",
-    "STRONG_PASSWORD",
     "VIEWPORTS",
     "Person",
     "Server",

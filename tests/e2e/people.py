@@ -6,10 +6,8 @@ import random
 import string
 from dataclasses import dataclass
 
+from tests.people import PASSWORD
 from tests.strategies import MOBILE_PREFIXES, is_assigned_mobile, luhn_check_digit
-
-#: Meets every password rule (English letters and digits only, no run, no sequence).
-STRONG_PASSWORD = "Tr7uMpet9Zq"
 
 
 @dataclass(frozen=True)
@@ -20,7 +18,7 @@ class Person:
     mobile: str
     username: str
     email: str
-    password: str = STRONG_PASSWORD
+    password: str = PASSWORD  # meets every password rule
 
     @property
     def e164(self) -> str:

@@ -30,7 +30,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, Person, Server, new_person
 from tests.e2e.journeys import field, sign_in
-from tests.factories import TEST_PASSWORD
+from tests.people import PASSWORD
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 BLOCKING = {"critical", "serious"}
@@ -123,7 +123,7 @@ def submit(page: Page) -> None:
 
 
 def make_active_account(server: Server) -> Person:
-    """An active account (password ``TEST_PASSWORD``) made in the server's database."""
+    """An active account (password ``PASSWORD``) made in the server's database."""
     person = new_person()
     server.manage(
         "shell",
@@ -194,8 +194,8 @@ def test_registration_pages(audit: Audit, server: Server, lang: str) -> None:
     field(page, "account-password1").fill("weak")
     submit(page)
     audit.check("register: account, errors", errors=True)
-    field(page, "account-password1").fill(TEST_PASSWORD)
-    field(page, "account-password2").fill(TEST_PASSWORD)
+    field(page, "account-password1").fill(PASSWORD)
+    field(page, "account-password2").fill(PASSWORD)
     page.locator(f'[name="account-preferred_language"][value="{lang}"]').check()
     field(page, "account-captcha_1").fill("passed")
     field(page, "account-accept_terms").check()
@@ -205,7 +205,7 @@ def test_registration_pages(audit: Audit, server: Server, lang: str) -> None:
     expect(page).to_have_url(re.compile(r"/register/complete/$"))
     audit.check("register: complete")
 
-    sign_in(page, server, person.username, TEST_PASSWORD, lang)
+    sign_in(page, server, person.username, PASSWORD, lang)
     expect(page).to_have_url(re.compile(r"/status/$"))
     audit.check("status (pending account)")
     audit.assert_clean()
@@ -215,7 +215,7 @@ def test_signed_in_pages(audit: Audit, server: Server, lang: str) -> None:
     page, person = audit.page, make_active_account(server)
     page.goto("/login/")
     field(page, "identifier").fill(person.username)
-    field(page, "password").fill(TEST_PASSWORD)
+    field(page, "password").fill(PASSWORD)
     submit(page)
     expect(page).to_have_url(re.compile(r"/login/verify/$"))
     check_code_page(audit, server, person, name="sign-in: code", field_name="code", purpose="login")
@@ -325,7 +325,7 @@ def test_admin_pages(audit: Audit, server: Server) -> None:
     page.goto("/admin/login/")
     audit.check("admin: sign-in", targets=False)
     page.locator("#id_username").fill(staff.username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
+    page.locator("#id_password").fill(PASSWORD)
     page.locator("#login-form [type=submit]").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     page.goto("/admin/accounts/user/")

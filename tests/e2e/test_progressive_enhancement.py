@@ -21,9 +21,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from tests.e2e.conftest import RESEND_COOLDOWN_SECONDS, Person, Server
 from tests.e2e.journeys import field, fill_identity, t
-from tests.factories import TEST_PASSWORD
-
-USERNAME = "ahmed1990"
+from tests.people import CITIZEN_ID, MOBILE, PASSWORD, RULES_USERNAME
 
 
 def broken_codes(password: str, username: str) -> set[str]:
@@ -48,7 +46,7 @@ def checklist(page: Page, selector: str = "[data-password-rules]") -> list[dict[
 def breakers(checks: list[dict[str, Any]], username: str) -> list[str]:
     """Passwords that each break one rule, built from the parameters the page shows."""
     base = "Q7wE3rT9yU1iO5pA8sD2fG6hJ4kL0zXcVbNm"
-    made = ["", "a", "Tr7uMpet9Zq", base]
+    made = ["", "a", PASSWORD, base]
     for check in checks:
         params = check["params"]
         if check["kind"] == "charset":
@@ -111,8 +109,8 @@ def test_checklist_ticks_exactly_what_the_validators_enforce_while_registering(
     page: Page, person: Person
 ) -> None:
     to_account_step(page, person)
-    field(page, "account-username").fill(USERNAME)
-    assert_checklist_agrees(page, "account-password1", USERNAME)
+    field(page, "account-username").fill(RULES_USERNAME)
+    assert_checklist_agrees(page, "account-password1", RULES_USERNAME)
     # The username is read as it is typed: change it and the overlap rule follows.
     field(page, "account-password1").fill("Zq7" + "omar2024")
     overlap = '[data-password-rules] li[data-check="username_overlap"]'
@@ -195,9 +193,9 @@ def test_captcha_refresh_works_under_the_csp(page: Page, person: Person) -> None
 def test_arabic_indic_digits_become_ascii_as_typed(page: Page) -> None:
     page.goto("/register/")
     field(page, "identity-national_id").press_sequentially("١٠٠٠٠۰۰۰۰٨")
-    expect(field(page, "identity-national_id")).to_have_value("1000000008")
+    expect(field(page, "identity-national_id")).to_have_value(CITIZEN_ID)
     field(page, "identity-mobile").press_sequentially("٠٥٥١٢٣٤٥٦٧")
-    expect(field(page, "identity-mobile")).to_have_value("0551234567")
+    expect(field(page, "identity-mobile")).to_have_value(MOBILE)
 
 
 def test_resend_countdown_ticks_then_enables_the_button(
@@ -205,8 +203,8 @@ def test_resend_countdown_ticks_then_enables_the_button(
 ) -> None:
     to_account_step(page, person)
     field(page, "account-username").fill(person.username)
-    field(page, "account-password1").fill(TEST_PASSWORD)
-    field(page, "account-password2").fill(TEST_PASSWORD)
+    field(page, "account-password1").fill(PASSWORD)
+    field(page, "account-password2").fill(PASSWORD)
     page.locator('[name="account-preferred_language"]').first.check()
     field(page, "account-captcha_1").fill("passed")
     field(page, "account-accept_terms").check()
