@@ -28,7 +28,7 @@ from django.db import connection
 
 from accounts import limits
 from accounts.limits import Limit
-from accounts.signin.views import services as signin
+from accounts.signin import services as signin
 from tests.database_urls import database_url
 from tests.factories import make_user
 from tests.people import PASSWORD

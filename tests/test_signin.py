@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts import lifecycle
 from accounts.hashers import PortalArgon2PasswordHasher
 from accounts.models import AccountStatus, OtpPurpose
-from accounts.signin.views import PENDING_SIGNIN_KEY, PENDING_SIGNIN_SECONDS
+from accounts.signin.services import PENDING_SIGNIN_KEY, PENDING_SIGNIN_SECONDS
 from tests.factories import code_from_sms, make_user
 from tests.people import (
     CITIZEN_ID,

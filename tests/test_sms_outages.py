@@ -17,7 +17,7 @@ from django.utils.html import escape
 
 from accounts import otp
 from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
-from accounts.signin.views import PENDING_SIGNIN_KEY
+from accounts.signin.services import PENDING_SIGNIN_KEY
 from sms.models import SmsDelivery, SmsStatus
 from tests.factories import make_user
 from tests.otp_helpers import issue
