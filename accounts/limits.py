@@ -40,6 +40,11 @@ class Usage:
         """More than ``number`` were counted in this window: refuse."""
         return self.count > self.number
 
+    @property
+    def retry_after(self) -> int:
+        """Seconds to wait before trying again: until the window ends once exceeded, else 0."""
+        return max(1, self.time_left) if self.exceeded else 0
+
 
 @dataclass(frozen=True)
 class Limit:

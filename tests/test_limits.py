@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,27 @@ def test_windows_of_different_values_end_at_different_times(limit):
     """Staggered windows: counters of many values do not all reset at one second."""
     ends = {limit.hit(f"value-{n}").time_left for n in range(20)}
     assert len(ends) > 10
+
+
+def test_retry_after_is_the_rest_of_the_window_once_exceeded(settings):
+    settings.PASSWORD_RESET_REQUESTS_PER_IP = 1
+    allowed, refused = LIMIT.hit("192.0.2.50"), LIMIT.hit("192.0.2.50")
+
+    assert allowed.retry_after == 0
+    assert refused.retry_after == max(1, refused.time_left)
+
+
+@override_settings(PASSWORD_RESET_REQUESTS_PER_IP=5)
+def test_sixteen_parallel_hits_let_exactly_the_number_through():
+    """The count is one atomic increment: racing clients cannot slip past the limit."""
+    barrier = threading.Barrier(16)
+
+    def hit(_: int) -> bool:
+        barrier.wait()
+        return LIMIT.hit("198.51.100.99").exceeded
+
+    with ThreadPoolExecutor(16) as pool:
+        refused = list(pool.map(hit, range(16)))
+
+    assert refused.count(False) == 5
+    assert LIMIT.peek("198.51.100.99").count == 16

@@ -38,10 +38,9 @@ class PasswordResetStartView(View):
         return self.render(ResetStartForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        usage = limits.RESET_REQUESTS_PER_ADDRESS.hit(client_ip(request))
-        if usage.exceeded:
+        if wait := limits.RESET_REQUESTS_PER_ADDRESS.hit(client_ip(request)).retry_after:
             message = str(NETWORK_RATE_LIMITED)
-            return too_many_requests(request, message=message, retry_after=max(1, usage.time_left))
+            return too_many_requests(request, message=message, retry_after=wait)
         form = ResetStartForm(request.POST)
         if not form.is_valid():
             return self.render(form)

@@ -65,8 +65,7 @@ def ip_attempt_wait(ip: str) -> int:
     until the window ends (what the refusal tells the person), else 0."""
     if not ip:
         return 0
-    usage = limits.SIGNIN_ATTEMPTS_PER_ADDRESS.hit(ip)
-    return max(1, usage.time_left) if usage.exceeded else 0
+    return limits.SIGNIN_ATTEMPTS_PER_ADDRESS.hit(ip).retry_after
 
 
 def lockout_remaining(identifier_key: str) -> int:
