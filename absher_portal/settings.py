@@ -28,9 +28,9 @@ PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://127.0.0.1:8000").rstrip
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    "sms",
     # Before django.contrib.auth: accounts' ``changepassword`` replaces auth's (it records the
     # change and tells the person, through accounts.passwords).
-    "sms",
     "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,7 +74,8 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # The site's own templates, then each journey's (accounts/<journey>/templates/):
-        # a page's view, form and template live in one folder.
+        # a page's view, form and template live in one folder. These come before every app's
+        # templates (the admin's too): keep journey templates under accounts/ names.
         "DIRS": [BASE_DIR / "templates", *sorted(BASE_DIR.glob("accounts/*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -107,7 +108,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "absher_portal.redis_cache.RedisCache",  # one client per pool
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
         }
@@ -234,7 +235,7 @@ CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 
 # --- Test modes must never reach production by accident (design.md §11) -------------------------
-# The SMS backend is checked by accounts.apps.AccountsConfig.ready(), once it can be resolved
+# The SMS backend is checked by sms.apps.SmsConfig.ready(), once it can be resolved
 # to its class (an alias or a dotted path naming a development backend is caught either way).
 ALLOW_TEST_MODES = env.bool("ALLOW_TEST_MODES", default=False)
 if not DEBUG and CAPTCHA_TEST_MODE:
@@ -250,7 +251,7 @@ if not DEBUG and CAPTCHA_TEST_MODE:
 # --- Sessions and cookies --------------------------------------------------------------------
 # Sessions live in the database, read through the cache (Redis in production): any web process
 # can serve any request, and losing Redis loses no session (decision 48).
-SESSION_ENGINE = "absher_portal.session_store"  # cached_db without a look-up per new key
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.base_user import BaseUserManager
 from django.db.models.functions import Lower
 
+from accounts.states import HOLDING_STATUSES
 from accounts.validators import national_id_kind, normalize_saudi_mobile, validate_national_id
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ class UserManager(BaseUserManager["User"]):
         suspended); superseded and expired rows keep theirs for the audit trail. Django's
         ``createsuperuser``, ``changepassword`` and sign-in all come through here.
         """
-        from accounts.models import HOLDING_STATUSES
-
         return (
             self.alias(username_lower=Lower("username"))
             .filter(status__in=HOLDING_STATUSES)

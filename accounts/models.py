@@ -20,19 +20,9 @@ from django.utils.translation import pgettext_lazy
 
 from absher_portal.masking import mask_mobile
 from accounts.managers import UserManager
+from accounts.states import HOLDING_STATUSES, AccountStatus
 from accounts.validators import NationalIdValidator, SaudiMobileValidator, UsernameValidator
 
-
-class AccountStatus(models.TextChoices):
-    PENDING = "pending", _("Pending bank activation")
-    ACTIVE = "active", _("Active")
-    SUPERSEDED = "superseded", _("Superseded by a newer registration")
-    EXPIRED = "expired", _("Expired without activation")
-    SUSPENDED = "suspended", _("Suspended")
-
-
-#: Accounts that hold their national ID, username and mobile: at most one each.
-HOLDING_STATUSES = (AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
 _HOLDS = Q(status__in=HOLDING_STATUSES)
 
 

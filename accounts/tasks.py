@@ -9,8 +9,9 @@ from django_tasks import task
 
 from accounts.models import AccountEvent, User
 from accounts.notifications import password_changed_sms_body, send_mobile_moved_email
+from sms.message import SmsAlreadyClaimed, SmsError, SmsMessage
 from sms.retries import enqueue_at, next_attempt_at, worth_retrying
-from sms.sending import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
+from sms.sending import send_sms
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from django_tasks import task
 
 from activation.models import ActivationEvent, ActivationOutcome
 from activation.notifications import activation_sms_body
+from sms.message import SmsAlreadyClaimed, SmsError, SmsMessage
 from sms.models import ACCEPTED_STATUSES, SmsDelivery
 from sms.retries import enqueue_at, next_attempt_at, worth_retrying
-from sms.sending import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
+from sms.sending import send_sms
 
 logger = logging.getLogger(__name__)
 

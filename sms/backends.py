@@ -23,7 +23,7 @@ import urllib3.exceptions
 from django.conf import settings
 from django.utils import timezone
 
-from sms.sending import SmsError, SmsMessage, mask_recipient, outbox
+from sms.message import SmsError, SmsMessage, mask_recipient
 
 if TYPE_CHECKING:
     from twilio.http import HttpClient
@@ -32,6 +32,9 @@ logger = logging.getLogger("sms.sending")
 
 #: Twilio error codes that mean "this number cannot receive this SMS" (invalid, not a mobile,
 #: region not enabled, recipient unsubscribed): retrying will not help, the number must change.
+#: Messages "sent" by the locmem backend, as ``{"to", "body", "purpose"}`` dicts (tests read it).
+outbox: list[dict[str, str]] = []
+
 INVALID_NUMBER_CODES = frozenset({21211, 21614, 21408, 21610})
 
 

@@ -24,8 +24,8 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from sms.message import SmsAlreadyClaimed, SmsError
 from sms.models import SmsDelivery, SmsStatus
-from sms.sending import SmsAlreadyClaimed, SmsError
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django_tasks.base import Task
 
-from sms.sending import SmsError
+from sms.message import SmsError
 
 logger = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ def _isolated_cache_and_sms(settings):
     settings.PASSWORD_RESET_MIN_SECONDS = 0  # one test sets a floor and measures it
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
-    from sms.sending import outbox
+    from sms.backends import outbox
 
     outbox.clear()
     yield
@@ -43,7 +43,7 @@ def _isolated_cache_and_sms(settings):
 @pytest.fixture
 def sms_outbox():
     """The messages 'sent' by the locmem SMS backend: dicts with ``to``, ``body``, ``purpose``."""
-    from sms.sending import outbox
+    from sms.backends import outbox
 
     return outbox
 

@@ -9,7 +9,7 @@ import pytest
 from accounts import otp
 from accounts.models import OtpChallenge, OtpPurpose
 from sms.backends import BaseSmsBackend
-from sms.sending import SmsError, SmsMessage
+from sms.message import SmsError, SmsMessage
 from tests.factories import code_from_sms
 from tests.people import CITIZEN_ID, IP, MOBILE_E164
 

@@ -18,8 +18,8 @@ from django.db import connection
 from activation.models import ActivationEvent
 from activation.tasks import send_activation_sms
 from sms.backends import BaseSmsBackend
+from sms.message import SmsMessage
 from sms.models import SmsDelivery, SmsStatus
-from sms.sending import SmsMessage
 from tests.activation_helpers import activate_pending_citizen
 from tests.people import MOBILE_E164
 

@@ -40,7 +40,7 @@ def python_files(*packages: str) -> list[Path]:
         path
         for package in packages
         for path in sorted((ROOT / package).rglob("*.py"))
-        if "migrations" not in path.parts
+        if "migrations" not in path.parts and ".venv" not in path.parts
     ]
 
 
@@ -154,3 +154,87 @@ def test_the_wizard_view_stays_under_150_lines():
         if isinstance(node, ast.ClassDef) and node.name == "RegistrationWizard"
     )
     assert wizard.end_lineno - wizard.lineno + 1 < 150
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """Modules ``path`` imports when it runs: at the top, inside functions, not for typing."""
+    module = tree(path)
+    typing_only = {
+        id(node)
+        for block in ast.walk(module)
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for stmt in block.body
+        for node in ast.walk(stmt)
+    }
+    names: set[str] = set()
+    for node in ast.walk(module):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def import_graph(*packages: str) -> dict[str, set[str]]:
+    """Project module → the project modules it imports (a package's own parents left out)."""
+    modules = {}
+    for path in python_files(*packages):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+
+    def resolve(name: str) -> str:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name
+
+    return {
+        name: {
+            target
+            for imported in runtime_imports(path)
+            if (target := resolve(imported))
+            and target != name
+            and not name.startswith(f"{target}.")
+        }
+        for name, path in modules.items()
+    }
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for neighbour in graph.get(node, ()):
+            if neighbour not in index:
+                visit(neighbour)
+                low[node] = min(low[node], low[neighbour])
+            elif neighbour in stack:
+                low[node] = min(low[node], index[neighbour])
+        if low[node] == index[node]:
+            component = []
+            while (member := stack.pop()) != node:
+                component.append(member)
+            component.append(node)
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_portal_has_no_import_cycles():
+    assert cycles(import_graph("accounts", "sms", "activation", "absher_portal")) == []
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

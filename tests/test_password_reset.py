@@ -403,7 +403,7 @@ class SlowSmsBackend:
     def send(self, message):
         import time
 
-        from sms.sending import outbox
+        from sms.backends import outbox
 
         time.sleep(0.15)
         outbox.append({"to": message.to, "body": message.body, "purpose": message.purpose})

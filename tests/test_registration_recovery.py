@@ -136,7 +136,7 @@ def test_starting_again_does_not_reset_the_wrong_code_cap(driver, client, sms_ou
 
 
 def test_a_number_that_cannot_receive_sms_gets_its_own_message(driver, settings, monkeypatch):
-    from sms.sending import SmsError
+    from sms.message import SmsError
     from tests import otp_helpers
 
     monkeypatch.setattr(

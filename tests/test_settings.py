@@ -61,3 +61,13 @@ def test_production_refuses_to_start_without_a_shared_cache():
     result = start_django(**{**PRODUCTION, "REDIS_URL": ""})
     assert result.returncode != 0
     assert "REDIS_URL must be set" in result.stderr
+
+
+def test_sessions_and_the_cache_are_djangos_own(settings):
+    """Public APIs only (issue 12): no subclass of Django's session store or Redis client."""
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    backends = {cache["BACKEND"] for cache in settings.CACHES.values()}
+    assert backends <= {
+        "django.core.cache.backends.redis.RedisCache",
+        "django.core.cache.backends.locmem.LocMemCache",
+    }

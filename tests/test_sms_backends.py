@@ -12,7 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from twilio.http.http_client import TwilioHttpClient
 
 from sms.backends import FileBackend, TwilioBackend
-from sms.sending import SmsError, SmsMessage, get_backend, send_sms
+from sms.message import SmsError, SmsMessage
+from sms.sending import get_backend, send_sms
 from tests.twilio_fakes import (
     OUTAGES,
     SID,

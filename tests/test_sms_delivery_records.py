@@ -11,8 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from sms.backends import BaseSmsBackend
+from sms.message import SmsAlreadyClaimed, SmsError, SmsMessage
 from sms.models import SmsDelivery, SmsStatus
-from sms.sending import SmsAlreadyClaimed, SmsError, SmsMessage, send_sms
+from sms.sending import send_sms
 from tests.factories import make_user
 from tests.people import MOBILE_E164, OTHER_CITIZEN_ID
 from tests.twilio_fakes import OUTAGES, message_sid

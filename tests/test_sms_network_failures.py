@@ -19,7 +19,7 @@ import requests
 from twilio.http.http_client import TwilioHttpClient
 
 from sms.backends import TwilioBackend, never_connected
-from sms.sending import SmsError, SmsMessage
+from sms.message import SmsError, SmsMessage
 from tests.twilio_fakes import OUTAGES, configure_twilio
 
 MESSAGE = SmsMessage(to="+966501234567", body="Your code is 482913", purpose="registration")

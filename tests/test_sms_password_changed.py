@@ -17,8 +17,8 @@ from django.urls import reverse
 from accounts.lifecycle import record_event
 from accounts.models import AccountEvent, User
 from accounts.tasks import notify_password_changed
+from sms.message import SmsError
 from sms.models import SmsDelivery, SmsStatus
-from sms.sending import SmsError
 from tests.factories import make_user
 from tests.otp_helpers import FAILING_BACKEND
 from tests.people import NEW_PASSWORD, OTHER_CITIZEN_ID, OTHER_MOBILE, PASSWORD

@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
+from sms.message import SmsError, SmsMessage
 from sms.models import SmsDelivery, SmsStatus
-from sms.sending import SmsError, SmsMessage, send_sms
+from sms.sending import send_sms
 from tests.people import MOBILE_E164, OTHER_MOBILE_E164
 from tests.twilio_fakes import OUTAGES, TOKEN, configure_twilio, message_sid
 
