@@ -1,8 +1,11 @@
-"""The one way to authenticate: a username (any letter case) or an ID number, and a password.
+"""The one way to authenticate: ``django.contrib.auth.authenticate()`` through this backend.
 
-Sign-in, the admin's login and ``manage.py`` commands all come through
-``django.contrib.auth.authenticate()``, so ``user_login_failed`` and ``user_logged_in`` fire
-for every one of them.
+People sign in with ``identifier=`` (their username in any letter case, or their ID number in
+any digits); Django's own callers, the admin's login among them, pass ``username=``, which
+finds usernames only, so staff sign-in accepts nothing it did not accept before. Both spend a
+password hash when no account matches, so timing does not tell whether one exists, and both
+make ``user_login_failed`` fire. Its ``credentials`` then hold what was typed (often an ID
+number; Django masks only password-like keys): a receiver must not log them as they are.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-from accounts.selectors import find_account_by_identifier
+from accounts.selectors import find_account_by_identifier, find_account_by_username
 
 
 class UsernameBackend(ModelBackend):
-    """Django's model backend, resolving a username or ID number among held accounts."""
+    """Django's model backend, finding accounts among those that hold their username or ID."""
 
     @sensitive_variables("password")
     def authenticate(
@@ -26,6 +29,7 @@ class UsernameBackend(ModelBackend):
         request: HttpRequest | None,
         username: str | None = None,
         password: str | None = None,
+        identifier: str | None = None,
         **kwargs: Any,
     ) -> User | None:
         """The account this identifier and password open, or None; the same work either way.
@@ -34,9 +38,12 @@ class UsernameBackend(ModelBackend):
         taken does not tell whether the account exists. An account that may not sign in
         (suspended) is checked like any other and then refused.
         """
-        if username is None or password is None:
+        if password is None or (username is None and identifier is None):
             return None
-        user = find_account_by_identifier(username)
+        if identifier is not None:
+            user = find_account_by_identifier(identifier)
+        else:
+            user = find_account_by_username(username or "")
         if user is None:
             User().set_password(password)
             return None

@@ -32,8 +32,8 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
 def enqueue_after_commit(task: Task, *args: Any) -> None:
     """Queue ``task(*args)`` (ids only) once the current transaction commits.
 
-    Robust: a queue that is down is logged and does not undo the change; a sweep or a retry
-    picks the notice up (design.md §15).
+    Robust: a queue that is down is logged and does not undo the committed change (nor turn
+    the response into a 500).
     """
     transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 

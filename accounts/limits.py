@@ -4,9 +4,11 @@ A limit is a counter in the shared cache (Redis in production, so it holds acros
 and machines) over **staggered fixed windows**: time is cut into windows of ``window`` seconds,
 and each counted value (a mobile, an address, ...) has its own offset inside the period, taken
 from a CRC32 of the value, so all counters do not reset at the same second. Counting is one
-``cache.add`` (create the window's counter at 0, with a lifetime of the window) and one
-``cache.incr`` (atomic in Redis and in the local-memory cache); a count above ``number`` is
-refused. Only Django's public cache API is used.
+``cache.add`` (the window's first hit creates its counter at 1, living as long as the window)
+or else one ``cache.incr`` (atomic in Redis and in the local-memory cache); a count above
+``number`` is
+refused. A window ends at a whole second; a hit at that very second counts in the next one.
+Only Django's public cache API is used.
 
 The README's "Limits" table is :func:`markdown_table`'s output; a test keeps the two equal.
 """
@@ -68,13 +70,15 @@ class Limit:
     def hit(self, value: str) -> Usage:
         """Count one for ``value`` and return the counter (refused ones count too)."""
         key, time_left = self._counter(value)
-        cache = _cache()
-        cache.add(key, 0, self.window_seconds + EXPIRY_FUDGE_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the counter expired between add and incr: a new window began
-            cache.add(key, 1, self.window_seconds + EXPIRY_FUDGE_SECONDS)
+        cache, lifetime = _cache(), self.window_seconds + EXPIRY_FUDGE_SECONDS
+        if cache.add(key, 1, lifetime):  # the first in its window
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between the two calls: a new window began
+                cache.add(key, 1, lifetime)
+                count = 1
         return Usage(count=count, number=self.number, time_left=time_left, key=key)
 
     def peek(self, value: str) -> Usage:
@@ -113,14 +117,14 @@ OTP_SENDS_PER_MOBILE = Limit(
     number_setting="OTP_LIMIT_PER_MOBILE",
     window=HOUR,
     purpose="codes sent by SMS (registration, sign-in, reset); given back if the SMS "
-    "certainly failed",
+    "certainly failed (never for a reset)",
 )
 OTP_SENDS_PER_ID = Limit(
     name="otp-send-id",
     keyed_on="ID number",
     number_setting="OTP_LIMIT_PER_ID",
     window=HOUR,
-    purpose="codes sent by SMS; given back if the SMS certainly failed",
+    purpose="codes sent by SMS; given back if the SMS certainly failed (never for a reset)",
 )
 OTP_SENDS_PER_ADDRESS = Limit(
     name="otp-send-ip",

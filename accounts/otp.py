@@ -25,7 +25,8 @@ from accounts import limits
 from accounts.limits import Usage
 from accounts.models import OtpChallenge, OtpPurpose
 from accounts.notifications import otp_sms_body
-from sms.sending import SmsError, SmsMessage, mask_recipient, send_sms
+from sms.message import SmsError, SmsMessage, mask_recipient
+from sms.sending import send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +58,14 @@ def code_hmac(challenge: OtpChallenge, code: str) -> str:
     ).hexdigest()
 
 
-#: Counters that belong to the person (their mobile, their ID number): a send the provider
-#: certainly did not make is given back to these. The per-address counter keeps it, so a
-#: client cannot hammer the provider through the portal while it refuses.
 def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> list[Usage]:
     """Count one send against every limit; refuse when any is exhausted.
 
     Every attempt counts, refused ones too, so hammering the button does not help. Returns
-    the personal counters just counted, for :func:`_give_back_send_quota`.
+    the counters that belong to the person (their mobile, their ID number), for
+    :func:`_give_back_send_quota`: a send the provider certainly did not make is given back to
+    those. The per-address counter keeps it, so a client cannot hammer the provider through
+    the portal while it refuses.
     """
     personal = [
         limit.hit(value)

@@ -8,6 +8,8 @@ the person is told by SMS after commit (``tasks.notify_password_changed``, at mo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
@@ -17,16 +19,19 @@ from accounts.tasks import notify_password_changed
 
 
 @sensitive_variables("password")
-def change_password(*, user: User, password: str, source: str) -> AccountEvent:
+def change_password(
+    *, user: User, password: str, source: str, details: dict[str, Any] | None = None
+) -> AccountEvent:
     """Set ``password`` (already checked against the policy), record it and queue the notice.
 
-    ``source`` says through which door: ``reset``, ``account`` or ``command``.
+    ``source`` says through which door: ``reset``, ``account`` or ``command`` (then
+    ``details`` names the operating-system user who ran it).
     """
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
         event = lifecycle.record_event(
-            account=user, kind=AccountEvent.Kind.PASSWORD_CHANGED, source=source
+            account=user, kind=AccountEvent.Kind.PASSWORD_CHANGED, source=source, details=details
         )
         lifecycle.enqueue_after_commit(notify_password_changed, user.pk)
     return event

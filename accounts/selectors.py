@@ -50,6 +50,14 @@ def normalize_identifier(identifier: str) -> str:
     return value.lower()
 
 
+def find_account_by_username(username: str) -> User | None:
+    """The account holding ``username`` in any letter case (the lower-case index), or None."""
+    try:
+        return User.objects.get_by_natural_key(username)
+    except User.DoesNotExist:
+        return None
+
+
 def find_account_by_identifier(identifier: str) -> User | None:
     """The account holding this username (any case) or ID number (any digits), or None.
 
@@ -65,7 +73,4 @@ def find_account_by_identifier(identifier: str) -> User | None:
         except ValidationError:
             return None
         return User.objects.filter(national_id=national_id, status__in=HOLDING_STATUSES).first()
-    try:
-        return User.objects.get_by_natural_key(value)
-    except User.DoesNotExist:
-        return None
+    return find_account_by_username(value)

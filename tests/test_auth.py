@@ -72,3 +72,20 @@ def test_only_a_superuser_may_grant_staff_or_superuser_rights():
     request.user = make_user("boss2024x", RESIDENT_ID, is_staff=True, is_superuser=True)
     assert "is_superuser" not in model_admin.get_readonly_fields(request, account)
     assert {"username", "national_id"} <= set(model_admin.get_readonly_fields(request, account))
+
+
+def test_the_admin_login_takes_a_username_not_an_id_number(client):
+    """Staff sign in to the admin with their username only: the ID-number door is sign-in's,
+    behind its lockout and captcha (issue 12 review)."""
+    staff = User.objects.create_superuser(
+        "adminperson", CITIZEN_ID, MOBILE, "staff@example.sa", PASSWORD
+    )
+    by_id = client.post(
+        "/admin/login/", {"username": staff.national_id, "password": PASSWORD}, follow=False
+    )
+    assert by_id.status_code == 200  # the form again, not a redirect into the admin
+    assert "_auth_user_id" not in client.session
+
+    by_username = client.post("/admin/login/", {"username": "ADMINPERSON", "password": PASSWORD})
+    assert by_username.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff.pk)

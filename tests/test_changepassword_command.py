@@ -64,3 +64,17 @@ def test_changepassword_refuses_passwords_against_the_policy_and_changes_nothing
 def test_changepassword_names_no_account_it_cannot_find(typed):
     with pytest.raises(CommandError, match="No account holds"):
         call_command("changepassword", "nobody-here", language="en")
+
+
+def test_the_account_page_says_staff_changed_the_password(typed, client):
+    user = make_user("staffchanged", CITIZEN_ID, MOBILE)
+    typed.extend([NEW_PASSWORD, NEW_PASSWORD])
+    call_command("changepassword", user.username, language="en")
+
+    event = user.events.get(kind=AccountEvent.Kind.PASSWORD_CHANGED)
+    assert set(event.details) == {"os_user"}
+    user.refresh_from_db()  # the new password hash: the session follows it
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    page = client.get("/account/")
+    assert "By the portal staff" in page.content.decode()

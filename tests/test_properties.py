@@ -378,7 +378,7 @@ def test_admin_search_finds_the_account_however_its_details_are_typed(account):
 
 
 def test_admin_search_on_any_text_finds_at_most_an_exact_match(account):
-    # A NUL cannot reach PostgreSQL: the change list refuses it first (admin_lists, 400).
+    # A NUL cannot reach PostgreSQL: the change list refuses it first (staff.lists, 400).
     no_nul = unicode_input.filter(lambda t: "\x00" not in t or connection.vendor != "postgresql")
 
     @PROPERTIES

@@ -5,7 +5,7 @@ through the identity and account steps (getting ready is not the race: four sess
 time), received its own code by SMS, and then all sixteen final "Verify" posts are released
 together by a barrier. Every request is
 served in its own server thread on its own PostgreSQL connection, through the whole stack
-(middleware, sessions in Redis and the database, formtools' re-validation, ``done()``).
+(middleware, sessions in Redis and the database, the wizard's re-validation and ``finish()``).
 
 What may legitimately happen is decided by the design: a registration completing after
 another for the same ID number supersedes it (§6), and one completing after another with the

@@ -39,7 +39,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 def _by_whom(source: str) -> str:
     """Who made a change, in plain words; never a staff member's name or a bank's code."""
-    if source == "staff":
+    if source in ("staff", "command"):
         return _("By the portal staff")
     if source.startswith("bank:"):
         return _("Through your bank")

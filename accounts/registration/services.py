@@ -29,7 +29,7 @@ class RegistrationConflict(Exception):
 def send_registration_code(
     *, national_id: str, mobile: str, password: str, language: str, ip: str
 ) -> dict[str, str]:
-    """Send the registration code and return what the wizard keeps until ``done()``.
+    """Send the registration code and return what the wizard keeps until the account exists.
 
     The password is hashed here, once, so its plaintext never reaches the wizard storage;
     the hash stands in for it when the steps are re-validated. Raises ``otp.OtpError``.

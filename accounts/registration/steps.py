@@ -80,6 +80,10 @@ class WizardSteps:
             self._identity_checked = (key, form)
         return self._identity_checked[1]
 
+    def process_step(self, form: Form) -> dict[str, list[str]]:
+        """What formtools stores of a valid step: never a password, the captcha or the code."""
+        return self.storable_fields(form)
+
     @staticmethod
     def storable_fields(form: Form) -> dict[str, list[str]]:
         """The form's own posted fields, minus those that must never be stored."""

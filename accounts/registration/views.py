@@ -84,7 +84,7 @@ class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
         form = self.get_form(data=post, files=self.request.FILES)
         if not (form.is_valid() and self.run_step_action(form)):
             return self.render(form)
-        self.storage.set_step_data(step, self.storable_fields(form))
+        self.storage.set_step_data(step, self.process_step(form))
         if step == self.steps.last:
             return self.finish()
         return self.render_next_step(form)
@@ -120,6 +120,10 @@ class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
         self.request.session.cycle_key()
         self.request.session[REGISTERED_SESSION_KEY] = user.pk
         return redirect("accounts:registration_complete")
+
+    def render_done(self, form: Form, **kwargs: Any) -> HttpResponse:
+        """Any formtools path to the end goes through :meth:`finish` (never a GET's ``done``)."""
+        return self.finish()
 
     def get_context_data(self, form: Form, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)

@@ -82,7 +82,7 @@ class SignInForm(forms.Form):
         # An unsolved captcha or a missing field: the password is not even looked at.
         if self.errors or not identifier or not password:
             return cleaned
-        user = authenticate(self.request, username=identifier, password=password)
+        user = authenticate(self.request, identifier=identifier, password=password)
         if user is None:
             self.credentials_rejected = True
             raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
@@ -133,7 +134,8 @@ class SignInVerifyView(View):
             # Suspended (or moved on) since the password step: say nothing about why.
             messages.error(request, _("We could not sign you in. Sign in again."))
             return redirect("accounts:login")
-        login(request, user)
+        # The one backend by name: the user was read again, so it carries none of its own.
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         return redirect(HOME_OF_STATUS[user.status])
 
     def render(self, form: SignInCodeForm) -> HttpResponse:

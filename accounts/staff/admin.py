@@ -2,8 +2,8 @@
 
 Identity fields are read-only and the history is append-only, shown inline. Every status change
 goes through ``accounts.lifecycle`` with a reason asked for on an intermediate page
-(``admin_actions``). Searches are exact and normalised so that they hit an index, and large
-lists are never counted in full (``admin_lists``). The activation app adds its "bank of
+(``staff.actions``). Searches are exact and normalised so that they hit an index, and large
+lists are never counted in full (``staff.lists``). The activation app adds its "bank of
 activation" filter to this list (accounts never imports activation).
 """
 

@@ -53,7 +53,9 @@ class Command(PortalCommand):
             except ValidationError as error:
                 self.stderr.write("\n".join(error.messages))
                 continue
-            change_password(user=user, password=password, source="command")
+            change_password(
+                user=user, password=password, source="command", details={"os_user": _os_user()}
+            )
             self.stdout.write(_("Password changed for %(username)s.") % {"username": user})
             return
         raise CommandError(
@@ -66,3 +68,11 @@ class Command(PortalCommand):
         if not password:
             raise CommandError(_("Cancelled: no password was typed."))
         return password
+
+
+def _os_user() -> str:
+    """Who ran the command, as the operating system knows them (recorded with the change)."""
+    try:
+        return getpass.getuser()
+    except OSError:  # no user name in the environment or the password database
+        return ""
