@@ -80,8 +80,10 @@ def captcha_field() -> PortalCaptchaField:
     )
 
 
-def new_password_input() -> forms.CharField:
+def new_password_input(label: str = "") -> forms.CharField:
+    """A new password input (never stripped; the browser may offer to generate one)."""
     return forms.CharField(
+        label=label or None,
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
@@ -108,10 +110,8 @@ def add_new_password_errors(
 class NewPasswordForm(forms.Form):
     """A new password, twice, under the portal's policy (reset and change both use it)."""
 
-    new_password1 = new_password_input()
-    new_password1.label = _("New password")
-    new_password2 = new_password_input()
-    new_password2.label = _("Confirm the new password")
+    new_password1 = new_password_input(_("New password"))
+    new_password2 = new_password_input(_("Confirm the new password"))
 
     error_messages = {"password_mismatch": _("The two passwords do not match.")}
 

@@ -20,6 +20,7 @@ from accounts.forms import (
     captcha_field,
     mobile_field,
     national_id_field,
+    new_password_input,
 )
 from accounts.models import OtpChallenge, User
 from accounts.password_checklist import password_checklist_html
@@ -81,18 +82,8 @@ class AccountForm(forms.Form):
             }
         ),
     )
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
-    )
-    password2 = forms.CharField(
-        label=_("Confirm password"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
-    )
+    password1 = new_password_input(_("Password"))
+    password2 = new_password_input(_("Confirm password"))
     preferred_language = forms.ChoiceField(
         label=_("Preferred language for messages"),
         choices=settings.LANGUAGES,
