@@ -11,7 +11,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from accounts.notice_kinds import register_accounts_kinds
+
         refuse_development_sms_in_production()
+        register_accounts_kinds()
 
 
 def refuse_development_sms_in_production() -> None:
