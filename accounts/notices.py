@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -29,12 +29,12 @@ logger = logging.getLogger(__name__)
 def owe(*, kind: str, account: User, subject_id: int) -> Notice:
     """Record that ``account`` is owed a notice about ``subject_id``; send it after commit.
 
-    Call it inside the transaction of the change (``atomic`` here only guards a caller that
-    has none): the change and its notice commit together or not at all.
+    Call it inside the transaction of the change, so the change and its notice commit together
+    or not at all. No savepoint of its own: one insert needs none, and the bank's activation
+    path counts its round trips.
     """
-    with transaction.atomic():
-        notice = Notice.objects.create(kind=kind, account=account, subject_id=subject_id)
-        enqueue_after_commit(send_notice, notice.pk)
+    notice = Notice.objects.create(kind=kind, account=account, subject_id=subject_id)
+    enqueue_after_commit(send_notice, notice.pk)
     return notice
 
 

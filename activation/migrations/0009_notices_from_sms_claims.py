@@ -13,16 +13,18 @@ from django.db.models import Exists, OuterRef, Subquery
 
 ACCEPTED = ("queued", "sending", "sent", "delivered", "undelivered")
 
+NOTICES_FROM_EVENTS = """
+    INSERT INTO accounts_notice (kind, account_id, subject_id, created_at, claimed_at, sent_at,
+                                 attempts, retry_at, last_error)
+    SELECT 'activated', account_id, id, received_at, sms_claimed_at, notified_at, sms_attempts,
+           sms_retry_at, ''
+    FROM activation_activationevent
+    WHERE outcome = 'activated' AND account_id IS NOT NULL
+"""
+
 
 def notices_from_claims(apps, schema_editor):
-    quote = schema_editor.quote_name
-    schema_editor.execute(
-        f"INSERT INTO {quote('accounts_notice')} (kind, account_id, subject_id, created_at, "
-        "claimed_at, sent_at, attempts, retry_at, last_error) "
-        "SELECT 'activated', account_id, id, received_at, sms_claimed_at, notified_at, "
-        f"sms_attempts, sms_retry_at, '' FROM {quote('activation_activationevent')} "
-        "WHERE outcome = 'activated' AND account_id IS NOT NULL"
-    )
+    schema_editor.execute(NOTICES_FROM_EVENTS)
     notices = apps.get_model("accounts", "Notice").objects
     deliveries = apps.get_model("sms", "SmsDelivery").objects
     unconfirmed = notices.filter(kind="activated", sent_at__isnull=True, claimed_at__isnull=False)
