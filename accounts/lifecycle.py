@@ -1,7 +1,7 @@
 """The one place that changes an account's status or moves its mobile number (design.md §7).
 
-Every change writes an ``AccountEvent`` in the same transaction; notifications to the person
-are queued with ``transaction.on_commit`` and carry ids only.
+Every change writes an ``AccountEvent`` in the same transaction; a notice the person is owed
+is written in that transaction too (``accounts.notices``) and sent after commit.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks.base import Task
 
 from absher_portal.request_id import current_request_id
-from accounts.models import AccountEvent, AccountStatus, User
+from accounts.models import AccountEvent, AccountStatus, Notice, User
 
 Kind = AccountEvent.Kind
 logger = logging.getLogger(__name__)
@@ -33,7 +33,8 @@ def enqueue_after_commit(task: Task, *args: Any) -> None:
     """Queue ``task(*args)`` (ids only) once the current transaction commits.
 
     Robust: a queue that is down is logged and does not undo the committed change (nor turn
-    the response into a 500).
+    the response into a 500); a notice owed is a ``Notice`` row, which ``send_missed_notices``
+    queues again (``accounts.notices``).
     """
     transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
@@ -192,17 +193,17 @@ def account_reinstate(*, account: User, actor: User, reason: str) -> AccountEven
 def account_move_mobile(*, from_account: User, to_account: User) -> None:
     """Give ``from_account``'s mobile number to ``to_account`` (the seed's rule, design.md §4).
 
-    Both accounts keep an event; the previous owner is told by email after commit, in
+    Both accounts keep an event; the previous owner is owed an email, sent after commit in
     their own language, because they may not have made this registration.
     """
-    from accounts.tasks import notify_mobile_moved
+    from accounts.notices import owe  # notices queues its task through this module
 
     mobile = from_account.mobile
     from_account.mobile = ""
     from_account.save(update_fields=["mobile", "updated_at"])
     to_account.mobile = mobile
     to_account.save(update_fields=["mobile", "updated_at"])
-    record_event(
+    released = record_event(
         account=from_account,
         kind=Kind.MOBILE_RELEASED,
         source="registration",
@@ -214,4 +215,4 @@ def account_move_mobile(*, from_account: User, to_account: User) -> None:
         source="registration",
         details={"from_account": from_account.pk},
     )
-    enqueue_after_commit(notify_mobile_moved, from_account.pk)
+    owe(kind=Notice.Kind.MOBILE_MOVED, account=from_account, subject_id=released.pk)

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from django.contrib.postgres import operations as postgres
 from django.db import NotSupportedError
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations import AddIndex
+from django.db.migrations import AddIndex, RemoveIndex
 from django.db.migrations.operations.base import Operation, OperationCategory
 from django.db.migrations.state import ProjectState
 
@@ -83,6 +83,36 @@ class AddIndexConcurrently(postgres.AddIndexConcurrently):
         if self.allow_migrate_model(schema_editor.connection.alias, model):
             with concurrently(schema_editor):
                 schema_editor.remove_index(model, self.index, concurrently=True)
+
+
+class RemoveIndexConcurrently(postgres.RemoveIndexConcurrently):
+    """``RemoveIndex`` that drops with ``DROP INDEX CONCURRENTLY`` on PostgreSQL; backwards it
+    builds the index again the same way. A plain ``RemoveIndex`` elsewhere."""
+
+    def database_forwards(
+        self, app_label: str, schema_editor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+            return
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+            with concurrently(schema_editor):
+                schema_editor.remove_index(model, index, concurrently=True)
+
+    def database_backwards(
+        self, app_label: str, schema_editor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+            with concurrently(schema_editor):
+                schema_editor.remove_index(model, index, concurrently=True)  # a leftover
+                schema_editor.add_index(model, index, concurrently=True)
 
 
 class DropIndexesConcurrently(Operation):

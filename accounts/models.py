@@ -1,4 +1,4 @@
-"""Accounts, their append-only history, and one-time-code challenges.
+"""Accounts, their append-only history, one-time-code challenges, and the notices owed.
 
 Models hold data and constraints only. Status changes go through ``accounts.lifecycle``;
 codes are issued and checked by ``accounts.otp``.
@@ -207,3 +207,48 @@ class OtpChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {mask_mobile(self.mobile)}"
+
+
+class Notice(models.Model):
+    """One message a person is owed because of a change (design.md §15), sent at most once.
+
+    Written in the same transaction as the change, so a lost task cannot lose it. The claim
+    (``claimed_at``, with the attempt counted) comes before the send and ``sent_at`` after
+    the channel took the message; a claim without ``sent_at`` may have gone out and is never
+    repeated. ``subject_id`` is the row the notice is about: the ``ActivationEvent`` of an
+    activation, the ``AccountEvent`` of a password change or a mobile move.
+    """
+
+    class Kind(models.TextChoices):
+        ACTIVATED = "activated", _("Account activated (SMS)")
+        PASSWORD_CHANGED = "password_changed", _("Password changed (SMS)")
+        MOBILE_MOVED = "mobile_moved", _("Mobile number moved (email)")
+
+    kind = models.CharField(_("notice"), max_length=20, choices=Kind.choices)
+    account = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="notices", verbose_name=_("account")
+    )
+    subject_id = models.PositiveBigIntegerField(_("about record"))
+    created_at = models.DateTimeField(_("owed since"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("taken by a worker"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("accepted for delivery"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_id"], name="notice_kind_subject_uniq")
+        ]
+        indexes = [
+            # The sweep (never attempted, retry due, stale claims): the few rows not yet sent.
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="notice_unsent_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
@@ -61,8 +61,8 @@ def password_changed_sms_body(*, language: str) -> str:
         )
 
 
-def send_mobile_moved_email(*, account: User, event: AccountEvent | None) -> None:
-    """Email an account's owner that their mobile number now belongs to a newer account."""
+def mobile_moved_email_message(*, account: User, event: AccountEvent | None) -> EmailMessage:
+    """The email telling an account's owner that their mobile now belongs to a newer account."""
     new_mobile = ""
     if event is not None and (to_id := event.details.get("to_account")):
         new_mobile = User.objects.filter(pk=to_id).values_list("mobile", flat=True).first() or ""
@@ -75,4 +75,4 @@ def send_mobile_moved_email(*, account: User, event: AccountEvent | None) -> Non
     with translation.override(account.preferred_language):
         subject = render_to_string("accounts/email/mobile_moved_subject.txt", context).strip()
         body = render_to_string("accounts/email/mobile_moved_message.txt", context)
-    send_mail(subject, body, None, [account.email])
+    return EmailMessage(subject, body, None, [account.email])

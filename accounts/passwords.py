@@ -3,7 +3,7 @@
 A new password changes the session auth hash, so every session of the account signed in
 before ends on its next request; a caller that keeps its own session (the account page) calls
 ``update_session_auth_hash`` afterwards. The change is recorded in the account's history and
-the person is told by SMS after commit (``tasks.notify_password_changed``, at most once).
+the person is owed a notice, sent by SMS after commit, at most once (``accounts.notices``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
-from accounts import lifecycle
-from accounts.models import AccountEvent, User
-from accounts.tasks import notify_password_changed
+from accounts import lifecycle, notices
+from accounts.models import AccountEvent, Notice, User
 
 
 @sensitive_variables("password")
@@ -33,5 +32,5 @@ def change_password(
         event = lifecycle.record_event(
             account=user, kind=AccountEvent.Kind.PASSWORD_CHANGED, source=source, details=details
         )
-        lifecycle.enqueue_after_commit(notify_password_changed, user.pk)
+        notices.owe(kind=Notice.Kind.PASSWORD_CHANGED, account=user, subject_id=event.pk)
     return event

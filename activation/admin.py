@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, mask_national_id
+from accounts.models import Notice, User, mask_national_id
 from accounts.staff.admin import UserAdmin as AccountsUserAdmin
 from accounts.staff.lists import (
     LargeListMixin,
@@ -22,6 +22,7 @@ from accounts.staff.lists import (
     SafeChangeListMixin,
     ltr_text,
 )
+from accounts.staff.notices import describe_notice
 from activation.keys import KeyFormatError, load_public_key, public_key_pem
 from activation.models import (
     ActivationChannel,
@@ -125,16 +126,18 @@ class ActivationEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin)
         "response_body",
         "fingerprint",
         "received_at",
-        "sms_claimed_at",
-        "sms_attempts",
-        "sms_retry_at",
-        "notified_at",
+        "sms_notice",
     )
     readonly_fields = fields
 
     @admin.display(description=_("ID number"), ordering="national_id")
     def masked_id(self, obj: ActivationEvent) -> str:
         return ltr_text(mask_national_id(obj.national_id))
+
+    @admin.display(description=_("activation SMS"))
+    def sms_notice(self, obj: ActivationEvent) -> str:
+        notice = Notice.objects.filter(kind=Notice.Kind.ACTIVATED, subject_id=obj.pk).first()
+        return describe_notice(notice)
 
 
 class ActivatedByBankFilter(admin.SimpleListFilter):

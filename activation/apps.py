@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ActivationConfig(AppConfig):
     name = "activation"
     verbose_name = _("Bank activation")
+
+    def ready(self) -> None:
+        from accounts.models import Notice
+        from accounts.notice_kinds import register
+        from activation.notifications import activation_notice_sms
+
+        register(Notice.Kind.ACTIVATED, activation_notice_sms)

@@ -136,27 +136,6 @@ class ActivationEvent(models.Model):
     response_status = models.PositiveSmallIntegerField(_("response status"))
     response_body = models.JSONField(_("response body"))
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
-    # The claim (a worker took the SMS, before sending) and the success (the provider took
-    # it) are apart, so a send that died in between shows, and is never sent again.
-    sms_claimed_at = models.DateTimeField(
-        _("activation SMS taken by a worker"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "Set before the activation SMS is sent and kept when it may have gone out, so it is "
-            "never sent twice. Set without “accepted by the SMS provider”: not known to be sent."
-        ),
-    )
-    notified_at = models.DateTimeField(
-        _("activation SMS accepted by the SMS provider"), null=True, blank=True
-    )
-    sms_attempts = models.PositiveSmallIntegerField(_("activation SMS attempts"), default=0)
-    sms_retry_at = models.DateTimeField(
-        _("next activation SMS attempt"),
-        null=True,
-        blank=True,
-        help_text=_("Set while a failed activation SMS waits for its next try; empty otherwise."),
-    )
 
     class Meta:
         verbose_name = _("activation event")
@@ -164,15 +143,6 @@ class ActivationEvent(models.Model):
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["bank", "event_id"], name="activation_event_uniq")
-        ]
-        indexes = [
-            # The sweep for activations whose SMS was never sent: a handful of rows among
-            # millions, so a partial index holds only those.
-            models.Index(
-                fields=["received_at"],
-                condition=models.Q(outcome="activated", notified_at__isnull=True),
-                name="activation_unnotified_idx",
-            )
         ]
 
     def __str__(self) -> str:

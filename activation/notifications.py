@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Notice
 from activation.models import ActivationEvent
+from sms.message import SmsMessage
 
 
 def activation_sms_body(*, event: ActivationEvent, language: str) -> str:
@@ -15,3 +17,16 @@ def activation_sms_body(*, event: ActivationEvent, language: str) -> str:
             "Your Absher portal account is now active, confirmed through %(bank)s (%(channel)s). "
             "If you did not do this, contact your bank at once."
         ) % {"bank": event.bank.name, "channel": event.get_channel_display()}
+
+
+def activation_notice_sms(notice: Notice) -> SmsMessage | None:
+    """The activation SMS a ``Notice`` of kind ``activated`` is owed (its subject is the event)."""
+    account = notice.account
+    if not account.mobile:
+        return None
+    event = ActivationEvent.objects.select_related("bank").get(pk=notice.subject_id)
+    return SmsMessage(
+        to=account.mobile,
+        body=activation_sms_body(event=event, language=account.preferred_language),
+        purpose="activation",
+    )

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from accounts import lifecycle
-from accounts.models import HOLDING_STATUSES, AccountStatus, User
+from accounts import lifecycle, notices
+from accounts.models import HOLDING_STATUSES, AccountStatus, Notice, User
 from activation.models import ActivationEvent, ActivationOutcome, BankKey
 
 
@@ -136,8 +136,6 @@ def confirmation_fingerprint(confirmation: Confirmation) -> str:
 
 def activation_confirm(*, key: BankKey, confirmation: Confirmation) -> ApiResult:
     """Apply one confirmation exactly once per (bank, event id); replay the stored answer."""
-    from activation.tasks import send_activation_sms
-
     bank = key.bank
     fingerprint = confirmation_fingerprint(confirmation)
     with transaction.atomic():
@@ -179,7 +177,7 @@ def activation_confirm(*, key: BankKey, confirmation: Confirmation) -> ApiResult
                 },
                 already_locked=True,  # _decide read it with select_for_update() above
             )
-            # robust: the activation has committed; failing to queue the SMS must not turn the
-            # bank's answer into a 500 (``send_activation_sms`` sweeps up what was missed).
-            lifecycle.enqueue_after_commit(send_activation_sms, event.pk)
+            # The SMS is owed in this transaction and sent after commit; a queue that is down
+            # does not fail the bank's answer (``send_missed_notices`` sweeps it up).
+            notices.owe(kind=Notice.Kind.ACTIVATED, account=account, subject_id=event.pk)
     return result

@@ -72,7 +72,7 @@ def pending_accounts(count: int | None) -> list[tuple[str, str]]:
 
     Picked by random primary keys: ``ORDER BY random()`` reads the whole table (261 MB at a
     million accounts) and pushes the indexes out of PostgreSQL's cache just before the phase
-    that measures them, which then measured the benchmark's own scan (decision 85).
+    that measures them, which then measured the benchmark's own scan (docs/bench/README.md).
     """
     pending = User.objects.filter(status=AccountStatus.PENDING)
     if count is None:

@@ -15,7 +15,7 @@ import jsonschema_rs
 import pytest
 import requests
 
-from accounts.models import AccountEvent, AccountStatus, User
+from accounts.models import AccountEvent, AccountStatus, Notice, User
 from activation.keys import generate_private_key
 from activation.models import ActivationEvent, ActivationOutcome, Bank
 from activation.notifications import activation_sms_body
@@ -104,8 +104,8 @@ def test_valid_confirmation_activates_the_account_and_sends_one_sms_in_its_langu
     assert (sms["to"], sms["purpose"]) == (MOBILE_E164, "activation")
     assert sms["body"] == activation_sms_body(event=event, language=language)
     assert bank_name in sms["body"]
-    event.refresh_from_db()
-    assert event.notified_at is not None
+    notice = Notice.objects.get(kind=Notice.Kind.ACTIVATED, subject_id=event.pk)
+    assert notice.sent_at is not None
 
 
 def test_already_active_account_answers_already_active_and_sends_no_sms(signer, sms_outbox):

@@ -1,4 +1,8 @@
-"""The activation SMS: once per activation, in the person's language (issue 4, item 2)."""
+"""The activation SMS: once per activation, in the person's language (issue 4, item 2).
+
+It is a ``Notice`` of kind ``activated`` written with the activation, sent by ``send_notice``
+and swept by ``send_missed_notices`` like every other notice (design.md §15).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from accounts.models import AccountStatus
+from accounts.models import AccountStatus, Notice
+from accounts.tasks import send_notice
 from activation.keys import generate_private_key, public_key_pem
 from activation.models import ActivationEvent, Bank, BankKey
 from activation.services import Confirmation, activation_confirm
-from activation.tasks import send_activation_sms
 from tests.factories import make_user
 from tests.otp_helpers import FAILING_BACKEND
 from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164, OTHER_MOBILE_E164
@@ -38,6 +42,12 @@ def confirm(key: BankKey, *, event_id: str = "evt-1", mobile: str = MOBILE_E164)
     return activation_confirm(key=key, confirmation=confirmation)
 
 
+def activation_notice() -> Notice:
+    return Notice.objects.get(
+        kind=Notice.Kind.ACTIVATED, subject_id=ActivationEvent.objects.get().pk
+    )
+
+
 @pytest.mark.parametrize(
     ("language", "expected"), [("en", "Arab National Bank"), ("ar", "البنك العربي الوطني")]
 )
@@ -56,10 +66,10 @@ def test_a_task_run_twice_sends_once(key, sms_outbox, django_capture_on_commit_c
     make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
     with django_capture_on_commit_callbacks(execute=True):
         confirm(key)
-    event = ActivationEvent.objects.get()
-    send_activation_sms.call(event.pk)
+    notice = activation_notice()
+    send_notice.call(notice.pk)
     assert len(sms_outbox) == 1
-    assert event.account.status == AccountStatus.ACTIVE
+    assert notice.account.status == AccountStatus.ACTIVE
 
 
 def test_a_failed_send_can_be_retried_once_its_wait_is_over(
@@ -71,16 +81,16 @@ def test_a_failed_send_can_be_retried_once_its_wait_is_over(
     settings.SMS_BACKEND = FAILING_BACKEND
     with django_capture_on_commit_callbacks(execute=True):
         confirm(key)
-    event = ActivationEvent.objects.get()
-    assert event.notified_at is None
+    notice = activation_notice()
+    assert notice.sent_at is None
     settings.SMS_BACKEND = "locmem"
-    send_activation_sms.call(event.pk)  # too early: the retry waits 30 s
+    send_notice.call(notice.pk)  # too early: the retry waits 30 s
     assert sms_outbox == []
     time_machine.shift(30)
-    send_activation_sms.call(event.pk)
+    send_notice.call(notice.pk)
     assert len(sms_outbox) == 1
-    event.refresh_from_db()
-    assert (event.notified_at is not None, event.sms_attempts) == (True, 2)
+    notice.refresh_from_db()
+    assert (notice.sent_at is not None, notice.attempts) == (True, 2)
 
 
 def test_without_a_queue_that_can_wait_the_sweep_makes_the_retry(
@@ -97,8 +107,8 @@ def test_without_a_queue_that_can_wait_the_sweep_makes_the_retry(
     settings.SMS_BACKEND = "locmem"
 
     time_machine.shift(120)
-    call_command("send_missed_activation_sms")
-    call_command("send_missed_activation_sms")
+    call_command("send_missed_notices")
+    call_command("send_missed_notices")
 
     assert [m["purpose"] for m in sms_outbox] == ["activation"]
 
@@ -109,6 +119,7 @@ def test_no_sms_when_nothing_was_activated(key, sms_outbox, django_capture_on_co
         result = confirm(key, mobile=OTHER_MOBILE_E164)
     assert result.body["error"] == "mobile_mismatch"
     assert sms_outbox == []
+    assert not Notice.objects.exists()
 
 
 def test_a_failed_queue_does_not_fail_the_activation_and_the_sweep_sends_it(
@@ -123,16 +134,16 @@ def test_a_failed_queue_does_not_fail_the_activation_and_the_sweep_sends_it(
         def enqueue(self, *args, **kwargs):
             raise ConnectionError("task queue unavailable")
 
-    monkeypatch.setattr("activation.tasks.send_activation_sms", QueueDown())
+    monkeypatch.setattr("accounts.notices.send_notice", QueueDown())
     with django_capture_on_commit_callbacks(execute=True):
         result = confirm(key)
     assert result.body == {"status": "activated"}
     assert sms_outbox == []
     monkeypatch.undo()
 
-    call_command("send_missed_activation_sms")  # too recent: may still be in flight
+    call_command("send_missed_notices")  # too recent: may still be in flight
     assert sms_outbox == []
     time_machine.shift(61)
-    call_command("send_missed_activation_sms")
-    call_command("send_missed_activation_sms")
+    call_command("send_missed_notices")
+    call_command("send_missed_notices")
     assert [m["purpose"] for m in sms_outbox] == ["activation"]

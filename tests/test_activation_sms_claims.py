@@ -1,8 +1,9 @@
-"""A claimed activation SMS that is not known to be sent shows, and is never sent again.
+"""A claimed notice that is not known to be sent shows, and is never sent again.
 
-The claim (``sms_claimed_at``) keeps the SMS at most once; ``notified_at`` says the provider
+The claim (``Notice.claimed_at``) keeps a notice at most once; ``sent_at`` says the channel
 took it. A worker that dies between the two, or a send that may have gone through, leaves a
-claim without ``notified_at``: ``send_missed_activation_sms`` reports it and sends nothing.
+claim without ``sent_at``: ``send_missed_notices`` reports it and sends nothing. Shown here on
+the activation SMS; the same code sends every kind (tests/test_notices.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from accounts.models import Notice
+from accounts.tasks import send_notice
 from activation.models import ActivationEvent
-from activation.tasks import send_activation_sms
 from sms.backends import BaseSmsBackend
 from sms.message import SmsMessage
 from sms.models import SmsDelivery, SmsStatus
@@ -26,7 +28,7 @@ from tests.people import MOBILE_E164
 pytest_plugins = ["tests.bank_signing"]  # the anb_bank fixture
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-STALE = "1 activation SMS was taken by a worker but is not known to be sent"
+STALE = "1 notice was taken by a worker but is not known to be sent"
 
 
 class DyingWorkerBackend(BaseSmsBackend):
@@ -37,34 +39,34 @@ class DyingWorkerBackend(BaseSmsBackend):
 
 
 @pytest.fixture
-def event(anb_bank, time_machine, django_capture_on_commit_callbacks) -> ActivationEvent:
+def notice(anb_bank, time_machine, django_capture_on_commit_callbacks) -> Notice:
     """An activation whose SMS task was queued but has not run (the queue holds it)."""
     time_machine.move_to(START, tick=False)
     with django_capture_on_commit_callbacks(execute=False):
         activate_pending_citizen(
             anb_bank, key_id="anb-claims-1", event_id="evt-claims-1", confirmed_at=START
         )
-    return ActivationEvent.objects.get()
+    return Notice.objects.get(kind=Notice.Kind.ACTIVATED)
 
 
 def sweep(*args: str) -> str:
     """The sweep's report, in English whatever language an earlier test left active."""
     out = StringIO()
-    call_command("send_missed_activation_sms", *args, stdout=out, language="en")
+    call_command("send_missed_notices", *args, stdout=out, language="en")
     return out.getvalue()
 
 
 @pytest.mark.django_db
 def test_a_worker_dying_after_its_claim_leaves_the_sms_unsent_reported_and_never_resent(
-    event, settings, sms_outbox, time_machine, caplog
+    notice, settings, sms_outbox, time_machine, caplog
 ):
     settings.SMS_BACKEND = "tests.test_activation_sms_claims.DyingWorkerBackend"
     with pytest.raises(SystemExit):
-        send_activation_sms.call(event.pk)
+        send_notice.call(notice.pk)
 
-    event.refresh_from_db()
-    assert event.sms_claimed_at == START
-    assert event.notified_at is None  # not shown as sent
+    notice.refresh_from_db()
+    assert notice.claimed_at == START
+    assert notice.sent_at is None  # not shown as sent
     assert SmsDelivery.objects.get().status == SmsStatus.SUBMITTING
 
     settings.SMS_BACKEND = "locmem"
@@ -72,23 +74,23 @@ def test_a_worker_dying_after_its_claim_leaves_the_sms_unsent_reported_and_never
     assert STALE not in sweep()  # might still be in flight
 
     time_machine.shift(timedelta(minutes=6))
-    with caplog.at_level(logging.WARNING, logger="activation.tasks"):
+    with caplog.at_level(logging.WARNING, logger="accounts.notices"):
         first, second = sweep(), sweep()
 
     assert STALE in first
     assert STALE in second
-    assert f"events {event.pk}" in caplog.text
+    assert f"notices {notice.pk}" in caplog.text
     assert sms_outbox == []
-    send_activation_sms.call(event.pk)
+    send_notice.call(notice.pk)
     assert sms_outbox == []
 
 
 @pytest.mark.django_db
-def test_a_successful_send_sets_notified_at_and_is_not_reported(event, sms_outbox, time_machine):
-    send_activation_sms.call(event.pk)
+def test_a_successful_send_sets_sent_at_and_is_not_reported(notice, sms_outbox, time_machine):
+    send_notice.call(notice.pk)
 
-    event.refresh_from_db()
-    assert (event.sms_claimed_at, event.notified_at) == (START, START)
+    notice.refresh_from_db()
+    assert (notice.claimed_at, notice.sent_at) == (START, START)
     time_machine.shift(timedelta(hours=1))
     assert "not known to be sent" not in sweep()
     assert len(sms_outbox) == 1
@@ -98,7 +100,7 @@ def test_a_successful_send_sets_notified_at_and_is_not_reported(event, sms_outbo
 @pytest.mark.parametrize(
     ("status", "reported"),
     [
-        # The provider took it; only marking the event failed (the worker died after Twilio
+        # The provider took it; only marking the notice failed (the worker died after Twilio
         # answered): not a lost SMS.
         (SmsStatus.QUEUED, False),
         (SmsStatus.DELIVERED, False),
@@ -109,15 +111,15 @@ def test_a_successful_send_sets_notified_at_and_is_not_reported(event, sms_outbo
     ],
 )
 def test_a_claim_is_reported_unless_its_sms_record_says_the_provider_took_it(
-    event, time_machine, status, reported
+    notice, time_machine, status, reported
 ):
-    ActivationEvent.objects.filter(pk=event.pk).update(sms_claimed_at=START, sms_attempts=1)
+    Notice.objects.filter(pk=notice.pk).update(claimed_at=START, attempts=1)
     SmsDelivery.objects.create(
         recipient=MOBILE_E164,
         purpose="activation",
         backend="twilio",
         status=status,
-        dedupe_key=f"activation:{event.pk}:1",
+        dedupe_key=f"activated:{notice.pk}:1",
     )
     # The record of an earlier attempt says nothing about this one.
     SmsDelivery.objects.create(
@@ -125,7 +127,7 @@ def test_a_claim_is_reported_unless_its_sms_record_says_the_provider_took_it(
         purpose="activation",
         backend="twilio",
         status=SmsStatus.DELIVERED,
-        dedupe_key=f"activation:{event.pk}:0",
+        dedupe_key=f"activated:{notice.pk}:0",
     )
     time_machine.shift(timedelta(minutes=30))
 
@@ -141,33 +143,73 @@ def test_an_impossible_stale_after_is_refused_without_a_traceback(argument):
         sweep(argument)
 
 
-# --- The migration that split the claim from the success -------------------------------------
+# --- The migration that moved the claim columns into notices ----------------------------------
 
 
-def notified_at_in_the_database(event_id: int) -> datetime | None:
+def claim_columns(event_id: int) -> tuple:
+    """(claimed, notified, attempts, retry) as the old columns hold them, times in UTC."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT notified_at FROM activation_activationevent WHERE id = %s", [event_id]
+            "SELECT sms_claimed_at, notified_at, sms_attempts, sms_retry_at "
+            "FROM activation_activationevent WHERE id = %s",
+            [event_id],
         )
-        value = cursor.fetchone()[0]
-    if isinstance(value, str):  # SQLite
-        value = datetime.fromisoformat(value)
-    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+        claimed, notified, attempts, retry = cursor.fetchone()
+
+    def utc(value):
+        if isinstance(value, str):  # SQLite
+            value = datetime.fromisoformat(value)
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+    return utc(claimed), utc(notified), attempts, utc(retry)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_keeps_every_claim_both_ways(event, restore_latest):
-    claimed = START - timedelta(hours=1)
-    ActivationEvent.objects.filter(pk=event.pk).update(
-        sms_claimed_at=claimed, notified_at=None, sms_attempts=1
-    )
+def test_the_migration_keeps_every_claim_both_ways(notice, restore_latest):
+    """Claimed and not known to be sent stays so; a retry keeps its time; a claim whose old
+    SMS record says the provider took it becomes sent. Backwards, the columns get them all."""
+    event = ActivationEvent.objects.get()
+    claimed, retry = START - timedelta(hours=1), START + timedelta(minutes=2)
+    # (Outside a test transaction the immediate backend sent it at once: undo that.)
+    Notice.objects.filter(pk=notice.pk).update(claimed_at=claimed, sent_at=None, attempts=2)
 
-    call_command("migrate", "activation", "0007", verbosity=0)
+    call_command("migrate", "activation", "0008", verbosity=0)
 
-    # The old code reads notified_at as the claim: it must not send this SMS again.
-    assert notified_at_in_the_database(event.pk) == claimed
+    # The old code reads a claim without notified_at as "may have been sent": never resent.
+    assert claim_columns(event.pk) == (claimed, None, 2, None)
+    assert not Notice.objects.filter(kind=Notice.Kind.ACTIVATED).exists()
 
     call_command("migrate", "activation", verbosity=0)
 
-    event.refresh_from_db()
-    assert (event.sms_claimed_at, event.notified_at) == (claimed, claimed)
+    moved = Notice.objects.get(kind=Notice.Kind.ACTIVATED, subject_id=event.pk)
+    assert (moved.claimed_at, moved.sent_at, moved.attempts, moved.retry_at) == (
+        claimed,
+        None,
+        2,
+        None,
+    )
+    assert moved.created_at == event.received_at
+
+    # A retry waiting, and (separately) a claim the provider took under the old key.
+    Notice.objects.filter(pk=moved.pk).update(claimed_at=None, retry_at=retry)
+    call_command("migrate", "activation", "0008", verbosity=0)
+    assert claim_columns(event.pk) == (None, None, 2, retry)
+    call_command("migrate", "activation", verbosity=0)
+    assert Notice.objects.get(kind=Notice.Kind.ACTIVATED).retry_at == retry
+
+    call_command("migrate", "activation", "0008", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE activation_activationevent SET sms_claimed_at = %s, sms_retry_at = NULL "
+            "WHERE id = %s",
+            [claimed, event.pk],
+        )
+    SmsDelivery.objects.create(
+        recipient=MOBILE_E164,
+        purpose="activation",
+        backend="twilio",
+        status=SmsStatus.DELIVERED,
+        dedupe_key=f"activation:{event.pk}:2",
+    )
+    call_command("migrate", "activation", verbosity=0)
+    assert Notice.objects.get(kind=Notice.Kind.ACTIVATED).sent_at == claimed

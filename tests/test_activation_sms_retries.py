@@ -1,4 +1,6 @@
-"""The activation SMS through a Twilio outage: retried with backoff, never sent twice.
+"""Notice SMS through a Twilio outage: retried with backoff, never sent twice.
+
+Mostly the activation SMS; the password-changed SMS goes through the same ``send_notice``.
 
 Tasks go to the database queue and are run by the real ``db_worker`` command; Twilio is its real
 client with an offline HTTP client (``tests/twilio_fakes.py``); the clock is moved by hand.
@@ -11,14 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
+from accounts import notices
 from accounts.lifecycle import record_event
-from accounts.models import AccountEvent
-from accounts.tasks import notify_password_changed
-from activation.models import ActivationEvent
-from activation.tasks import send_activation_sms
+from accounts.models import AccountEvent, Notice
+from accounts.tasks import send_notice
 from sms.models import SmsDelivery, SmsStatus
 from tests.activation_helpers import activate_pending_citizen, run_worker
 from tests.factories import make_user
@@ -42,24 +43,24 @@ def _retries_from_start(database_tasks, settings, time_machine):
 
 
 def sweep() -> None:
-    call_command("send_missed_activation_sms", "--older-than", "0", verbosity=0)
+    call_command("send_missed_notices", "--older-than", "0", verbosity=0)
 
 
 @pytest.fixture
-def event(anb_bank, offline_twilio) -> ActivationEvent:
-    """An activation committed with its SMS task queued (not yet run)."""
+def notice(anb_bank, offline_twilio) -> Notice:
+    """An activation committed with its SMS notice's task queued (not yet run)."""
     result = activate_pending_citizen(
         anb_bank, key_id="anb-retry-1", event_id="evt-retry-1", confirmed_at=START
     )
     assert result.body == {"status": "activated"}
-    return ActivationEvent.objects.get()
+    return Notice.objects.get(kind=Notice.Kind.ACTIVATED)
 
 
-def state(event: ActivationEvent) -> tuple[int, bool, bool, datetime | None]:
-    """Attempts, claimed, accepted by the provider (``notified_at``), next attempt."""
-    event.refresh_from_db()
-    claimed, notified = event.sms_claimed_at is not None, event.notified_at is not None
-    return event.sms_attempts, claimed, notified, event.sms_retry_at
+def state(notice: Notice) -> tuple[int, bool, bool, datetime | None]:
+    """Attempts, claimed, accepted by the provider (``sent_at``), next attempt."""
+    notice.refresh_from_db()
+    claimed, sent = notice.claimed_at is not None, notice.sent_at is not None
+    return notice.attempts, claimed, sent, notice.retry_at
 
 
 def task_runs() -> list[tuple[str, datetime | None, list]]:
@@ -83,18 +84,18 @@ def activation_records() -> list[str]:
 
 
 def test_two_failures_then_success_send_one_sms_with_growing_waits(
-    event, offline_twilio, time_machine
+    notice, offline_twilio, time_machine
 ):
     offline_twilio.script(DOWN, OUTAGES["connect_timeout"], CREATED)
 
     run_worker()
-    assert state(event) == (1, False, False, START + timedelta(seconds=30))
+    assert state(notice) == (1, False, False, START + timedelta(seconds=30))
     run_worker()  # the retry is not due yet
     assert len(offline_twilio.calls) == 1
 
     time_machine.shift(30)
     run_worker()
-    assert state(event) == (2, False, False, START + timedelta(seconds=150))
+    assert state(notice) == (2, False, False, START + timedelta(seconds=150))
 
     time_machine.shift(120)
     run_worker()
@@ -102,22 +103,22 @@ def test_two_failures_then_success_send_one_sms_with_growing_waits(
 
     assert len(offline_twilio.sent_bodies()) == 1
     assert len(offline_twilio.calls) == 3
-    assert state(event) == (3, True, True, None)
+    assert state(notice) == (3, True, True, None)
     assert task_runs() == [
-        ("FAILED", None, [event.pk]),
-        ("FAILED", START + timedelta(seconds=30), [event.pk]),
-        ("SUCCESSFUL", START + timedelta(seconds=150), [event.pk]),
+        ("FAILED", None, [notice.pk]),
+        ("FAILED", START + timedelta(seconds=30), [notice.pk]),
+        ("SUCCESSFUL", START + timedelta(seconds=150), [notice.pk]),
     ]
     assert activation_records() == [SmsStatus.FAILED, SmsStatus.FAILED, SmsStatus.QUEUED]
 
 
 def test_gives_up_after_the_last_wait_and_the_sweep_leaves_it(
-    event, offline_twilio, time_machine, settings, caplog
+    notice, offline_twilio, time_machine, settings, caplog
 ):
     settings.SMS_RETRY_DELAYS_SECONDS = [30, 60]
     offline_twilio.script(DOWN)
 
-    with caplog.at_level(logging.ERROR, logger="activation.tasks"):
+    with caplog.at_level(logging.ERROR, logger="accounts.tasks"):
         for wait in (0, 30, 60, 3600):
             time_machine.shift(wait)
             run_worker()
@@ -125,13 +126,13 @@ def test_gives_up_after_the_last_wait_and_the_sweep_leaves_it(
         run_worker()
 
     assert len(offline_twilio.calls) == 3
-    assert state(event) == (3, False, False, None)
+    assert state(notice) == (3, False, False, None)
     assert activation_records() == [SmsStatus.FAILED] * 3
-    assert f"activation SMS for event {event.pk} given up after 3 attempts" in caplog.text
+    assert f"notice {notice.pk} (activated) given up after 3 attempts" in caplog.text
 
 
 @pytest.mark.parametrize("outage", ["invalid_number_21211", "not_mobile_21614"])
-def test_a_number_twilio_refuses_is_not_tried_again(event, offline_twilio, time_machine, outage):
+def test_a_number_twilio_refuses_is_not_tried_again(notice, offline_twilio, time_machine, outage):
     offline_twilio.script(OUTAGES[outage])
 
     run_worker()
@@ -140,13 +141,13 @@ def test_a_number_twilio_refuses_is_not_tried_again(event, offline_twilio, time_
     run_worker()
 
     assert len(offline_twilio.calls) == 1
-    assert state(event) == (1, False, False, None)
+    assert state(notice) == (1, False, False, None)
     assert activation_records() == [SmsStatus.NOT_SENT]
 
 
 @pytest.mark.parametrize("outage", ["timeout", "http_500", "reset_after_send", "chunked_reply"])
 def test_a_send_that_may_have_gone_through_is_never_repeated(
-    event, offline_twilio, time_machine, outage
+    notice, offline_twilio, time_machine, outage
 ):
     offline_twilio.script(OUTAGES[outage], CREATED)
 
@@ -157,32 +158,32 @@ def test_a_send_that_may_have_gone_through_is_never_repeated(
 
     assert len(offline_twilio.calls) == 1
     # Kept as claimed (it may have been delivered), but not shown as accepted.
-    assert state(event) == (1, True, False, None)
+    assert state(notice) == (1, True, False, None)
     assert activation_records() == [SmsStatus.UNKNOWN]
 
 
 def test_the_sweep_waits_for_a_scheduled_retry_and_both_together_send_once(
-    event, offline_twilio, time_machine, settings
+    notice, offline_twilio, time_machine, settings
 ):
     settings.SMS_RETRY_DELAYS_SECONDS = [300]
     offline_twilio.script(DOWN, CREATED)
     run_worker()
 
     time_machine.shift(120)
-    call_command("send_missed_activation_sms", verbosity=0)  # the retry is not due yet
+    call_command("send_missed_notices", verbosity=0)  # the retry is not due yet
     assert DBTaskResult.objects.filter(status="READY").count() == 1
 
     time_machine.shift(180)
-    call_command("send_missed_activation_sms", verbosity=0)  # due: queued beside the retry
+    call_command("send_missed_notices", verbosity=0)  # due: queued beside the retry
     assert DBTaskResult.objects.filter(status="READY").count() == 2
     run_worker()
 
     assert len(offline_twilio.sent_bodies()) == 1
-    assert state(event) == (2, True, True, None)
+    assert state(notice) == (2, True, True, None)
 
 
 def test_a_record_that_cannot_be_written_after_the_send_does_not_send_again(
-    event, offline_twilio, time_machine
+    notice, offline_twilio, time_machine
 ):
     SmsDelivery.objects.create(
         recipient=MOBILE_E164,
@@ -195,29 +196,34 @@ def test_a_record_that_cannot_be_written_after_the_send_does_not_send_again(
     run_worker()
     time_machine.shift(3600)
     sweep()
-    send_activation_sms.call(event.pk)
+    send_notice.call(notice.pk)
     run_worker()
 
     assert len(offline_twilio.sent_bodies()) == 1
-    assert state(event) == (1, True, True, None)  # Twilio took it: the record is only bookkeeping
-    assert task_runs() == [("SUCCESSFUL", None, [event.pk])]
+    assert state(notice) == (1, True, True, None)  # Twilio took it: the record is only bookkeeping
+    assert task_runs() == [("SUCCESSFUL", None, [notice.pk])]
 
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_workers_running_the_same_task_at_once_send_one_sms(event, offline_twilio):
-    outcomes = race([lambda: send_activation_sms.call(event.pk)] * 8)
+def test_workers_running_the_same_task_at_once_send_one_sms(notice, offline_twilio):
+    outcomes = race([lambda: send_notice.call(notice.pk)] * 8)
 
     assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert len(offline_twilio.calls) == 1
-    assert state(event) == (1, True, True, None)
+    assert state(notice) == (1, True, True, None)
 
 
 def test_the_password_changed_notice_is_retried_the_same_way(offline_twilio, time_machine):
     account = make_user("sara2024", OTHER_CITIZEN_ID, OTHER_MOBILE)
-    change = record_event(account=account, kind=AccountEvent.Kind.PASSWORD_CHANGED, source="reset")
     offline_twilio.script(DOWN, CREATED)
-    notify_password_changed.enqueue(account.pk)
+    with transaction.atomic():
+        change = record_event(
+            account=account, kind=AccountEvent.Kind.PASSWORD_CHANGED, source="reset"
+        )
+        notice = notices.owe(
+            kind=Notice.Kind.PASSWORD_CHANGED, account=account, subject_id=change.pk
+        )
 
     run_worker()
     run_worker()
@@ -227,6 +233,7 @@ def test_the_password_changed_notice_is_retried_the_same_way(offline_twilio, tim
 
     assert len(offline_twilio.sent_bodies()) == 1
     assert task_runs() == [
-        ("FAILED", None, [account.pk]),
-        ("SUCCESSFUL", START + timedelta(seconds=30), [account.pk, 2, change.pk]),
+        ("FAILED", None, [notice.pk]),
+        ("SUCCESSFUL", START + timedelta(seconds=30), [notice.pk]),
     ]
+    assert state(notice) == (2, True, True, None)

@@ -19,7 +19,7 @@ registration lock: ID or username or mobile   ID, username and mobile OR-ed (Bit
 password reset: ID and mobile (reset)         ID or mobile
 bank activation: account by ID (services)     ID
 bank activation: replay by bank and event id  activation_event_uniq
-missed activation SMS sweep (tasks)           activation_unnotified_idx (partial)
+notices sweep: never sent, due, stale        notice_unsent_idx (partial)
 admin search: exact ID / mobile / username    accounts_user_national_id_… / …_mobile_… /
                                               user_username_lower_idx (all rows, any status)
 expiry sweep: pending, created before         user_status_created_idx
@@ -46,13 +46,13 @@ from django.utils import timezone
 
 from accounts import otp, selectors
 from accounts.expiry import pending_accounts_due
-from accounts.models import AccountEvent, OtpChallenge, OtpPurpose, User
+from accounts.models import AccountEvent, Notice, OtpChallenge, OtpPurpose, User
+from accounts.notices import queue_missed_notices, report_stale_notices
 from accounts.profile.views import _recent_events
 from accounts.recovery.services import matching_account
 from accounts.registration.services import _lock_holders
 from activation.models import ActivationEvent, ActivationOutcome, Bank, BankKey
 from activation.services import Confirmation, _decide, activation_confirm
-from activation.tasks import queue_missed_activation_sms, report_stale_claims
 from tests.people import MOBILE_E164, PASSWORD
 
 USERS = 4000
@@ -60,6 +60,7 @@ USER_TABLE = "accounts_user"
 EVENT_TABLE = "accounts_accountevent"
 OTP_TABLE = "accounts_otpchallenge"
 ACTIVATION_TABLE = "activation_activationevent"
+NOTICE_TABLE = "accounts_notice"
 PROBE = 1234  # the row the lookups look for: an active account
 
 pytestmark = [
@@ -131,7 +132,7 @@ def _populate() -> dict[str, object]:
     )
     bank = Bank.objects.create(code="idxbank", name_en="Index Bank", name_ar="بنك الفهرس")
     key = BankKey.objects.create(bank=bank, key_id="idxbank-2026", public_key_pem="(unused)")
-    ActivationEvent.objects.bulk_create(
+    events = ActivationEvent.objects.bulk_create(
         ActivationEvent(
             bank=bank,
             key=key,
@@ -146,13 +147,24 @@ def _populate() -> dict[str, object]:
             response_status=200,
             response_body={"status": "activated"},
             received_at=now if n < 5 else now - timedelta(hours=n),
-            # A few were received a moment ago and wait for their SMS.
-            notified_at=None if n < 5 else now - timedelta(hours=n),
         )
         for n, user in enumerate(users)
     )
+    Notice.objects.bulk_create(
+        Notice(
+            kind=Notice.Kind.ACTIVATED,
+            account_id=event.account_id,
+            subject_id=event.pk,
+            created_at=event.received_at,
+            # A few were received a moment ago and wait for their SMS.
+            claimed_at=None if n < 5 else event.received_at,
+            sent_at=None if n < 5 else event.received_at,
+            attempts=0 if n < 5 else 1,
+        )
+        for n, event in enumerate(events)
+    )
     with connection.cursor() as cursor:
-        for table in (USER_TABLE, EVENT_TABLE, OTP_TABLE, ACTIVATION_TABLE):
+        for table in (USER_TABLE, EVENT_TABLE, OTP_TABLE, ACTIVATION_TABLE, NOTICE_TABLE):
             cursor.execute(f"ANALYZE {table}")
     return {"user": users[PROBE], "bank": bank, "key": key}
 
@@ -404,11 +416,12 @@ def test_bank_event_replay_is_found_by_the_bank_and_event_id_constraint(data):
     )
 
 
-def test_missed_activation_sms_sweep_uses_the_unnotified_index(data):
-    assert_indexed(queue_missed_activation_sms, ACTIVATION_TABLE, {"activation_unnotified_idx"})
+# --- notices --------------------------------------------------------------------------------
+def test_missed_notices_sweep_uses_the_unsent_index(data):
+    assert_indexed(queue_missed_notices, NOTICE_TABLE, {"notice_unsent_idx"})
 
 
-def test_stale_activation_sms_claims_use_the_unnotified_index(data):
+def test_stale_notice_claims_use_the_unsent_index(data):
     from sms.models import SmsDelivery
 
     SmsDelivery.objects.bulk_create(
@@ -417,14 +430,12 @@ def test_stale_activation_sms_claims_use_the_unnotified_index(data):
             purpose="activation",
             backend="twilio",
             status="delivered",
-            dedupe_key=f"activation:{n}:1",
+            dedupe_key=f"activated:{n}:1",
         )
         for n in range(3000)
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE sms_smsdelivery")
     assert_indexed(
-        lambda: report_stale_claims(older_than_seconds=900),
-        ACTIVATION_TABLE,
-        {"activation_unnotified_idx"},
+        lambda: report_stale_notices(older_than_seconds=900), NOTICE_TABLE, {"notice_unsent_idx"}
     )

@@ -1,6 +1,6 @@
 """Index migrations on big tables let the app read and write while they run (issue 6, item 7).
 
-``accounts`` 0006 and 0008 and ``activation`` 0007 change the indexes of tables that hold
+``accounts`` 0006 and 0008 and ``activation`` 0007 and 0010 change the indexes of tables that hold
 millions of rows in production. A plain ``CREATE INDEX`` stops writes for the whole build, and
 ``DROP INDEX`` stops reads as well until the migration's transaction commits. These migrations
 therefore run outside a transaction and, on PostgreSQL, use ``CREATE/DROP INDEX CONCURRENTLY``
@@ -44,6 +44,7 @@ ONLINE_MIGRATIONS = [
     ("accounts", "0006_lookup_indexes"),
     ("accounts", "0008_drop_pattern_indexes"),
     ("activation", "0007_activation_unnotified_idx"),
+    ("activation", "0010_drop_sms_claim_columns"),
 ]
 BEFORE_0006 = "0005_sms_delivery"
 USER_TABLE = "accounts_user"

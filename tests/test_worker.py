@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from accounts.models import User
+from accounts.models import Notice, User
 from activation.models import ActivationEvent
 from tests.activation_helpers import activate_pending_citizen, run_worker
 from tests.people import CITIZEN_ID
@@ -39,7 +39,9 @@ def test_activation_sms_waits_for_the_worker_and_is_sent_once(anb_bank, sms_outb
     queued = DBTaskResult.objects.get()
     assert queued.status == "READY"
     event = ActivationEvent.objects.get()
-    assert json.loads(json.dumps(queued.args_kwargs)) == {"args": [event.pk], "kwargs": {}}
+    notice = Notice.objects.get(kind=Notice.Kind.ACTIVATED, subject_id=event.pk)
+    assert queued.task_path == "accounts.tasks.send_notice"
+    assert json.loads(json.dumps(queued.args_kwargs)) == {"args": [notice.pk], "kwargs": {}}
     assert CITIZEN_ID not in json.dumps(queued.args_kwargs)
 
     run_worker()

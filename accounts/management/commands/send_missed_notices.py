@@ -1,8 +1,8 @@
-"""``manage.py send_missed_activation_sms``: queue activation SMS that were never sent.
+"""``manage.py send_missed_notices``: queue notices (SMS and email) that were never sent.
 
-It also reports activation SMS that a worker claimed long ago without the provider taking them
-(the worker died, or the send may have gone out): those are never sent again, so a person must
-look at them (the SMS deliveries in the admin show what is known).
+It also reports notices that a worker claimed long ago without the message being known to be
+sent (the worker died, or the send may have gone out): those are never sent again, so a person
+must look at them (the notices and SMS deliveries in the admin show what is known).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from activation.management import PortalCommand
-from activation.tasks import queue_missed_activation_sms, report_stale_claims
+from accounts.management import PortalCommand
+from accounts.notices import queue_missed_notices, report_stale_notices
 
 #: The longest look-back accepted: more is a mistake, and would overflow the date arithmetic.
 YEAR_SECONDS = 365 * 24 * 3600
@@ -21,8 +21,9 @@ YEAR_SECONDS = 365 * 24 * 3600
 
 class Command(PortalCommand):
     help = gettext_lazy(
-        "Queue the activation SMS of every activated account that has not had it yet (the queue "
-        "or the SMS provider was down). Safe to run from cron: no SMS is sent twice."
+        "Queue every notice owed to a person (activation SMS, password-changed SMS, mobile-moved "
+        "email) that has not been sent yet because the queue or the provider was down. Safe to "
+        "run from cron: no notice is sent twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,7 +33,7 @@ class Command(PortalCommand):
             default=60,
             metavar="SECONDS",
             help=gettext_lazy(
-                "Only activations older than this, to leave in-flight ones alone (default 60)."
+                "Only notices older than this, to leave in-flight ones alone (default 60)."
             ),
         )
         parser.add_argument(
@@ -41,7 +42,7 @@ class Command(PortalCommand):
             default=15,
             metavar="MINUTES",
             help=gettext_lazy(
-                "Report activation SMS taken by a worker this long ago and not known to be sent "
+                "Report notices taken by a worker this long ago and not known to be sent "
                 "(default 15). They are not sent again."
             ),
         )
@@ -59,18 +60,18 @@ class Command(PortalCommand):
                 gettext("--stale-after must be between 0 and %(max)d minutes.")
                 % {"max": YEAR_SECONDS // 60}
             )
-        count = queue_missed_activation_sms(older_than_seconds=older_than)
-        message = ngettext(
-            "Queued %(count)d activation SMS.", "Queued %(count)d activation SMS.", count
-        ) % {"count": count}
+        count = queue_missed_notices(older_than_seconds=older_than)
+        message = ngettext("Queued %(count)d notice.", "Queued %(count)d notices.", count) % {
+            "count": count
+        }
         self.stdout.write(self.style.SUCCESS(message))
-        stale = report_stale_claims(older_than_seconds=stale_after * 60)
+        stale = report_stale_notices(older_than_seconds=stale_after * 60)
         if stale:
             warning = ngettext(
-                "%(count)d activation SMS was taken by a worker but is not known to be sent; it "
-                "is not sent again. Check it under SMS deliveries in the admin.",
-                "%(count)d activation SMS were taken by a worker but are not known to be sent; "
-                "they are not sent again. Check them under SMS deliveries in the admin.",
+                "%(count)d notice was taken by a worker but is not known to be sent; it is not "
+                "sent again. Check it under Notices in the admin.",
+                "%(count)d notices were taken by a worker but are not known to be sent; they are "
+                "not sent again. Check them under Notices in the admin.",
                 stale,
             ) % {"count": stale}
             self.stdout.write(self.style.WARNING(warning))
