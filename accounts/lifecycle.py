@@ -11,10 +11,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks.base import Task
 
 from absher_portal.request_id import current_request_id
 from accounts.models import AccountEvent, AccountStatus, Notice, User
+from accounts.notices import owe
 
 Kind = AccountEvent.Kind
 logger = logging.getLogger(__name__)
@@ -27,16 +27,6 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (AccountStatus.ACTIVE, AccountStatus.SUSPENDED): (Kind.SUSPENDED,),
     (AccountStatus.SUSPENDED, AccountStatus.ACTIVE): (Kind.REINSTATED,),
 }
-
-
-def enqueue_after_commit(task: Task, *args: Any) -> None:
-    """Queue ``task(*args)`` (ids only) once the current transaction commits.
-
-    Robust: a queue that is down is logged and does not undo the committed change (nor turn
-    the response into a 500); a notice owed is a ``Notice`` row, which ``send_missed_notices``
-    queues again (``accounts.notices``).
-    """
-    transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 class TransitionNotAllowed(Exception):
@@ -196,7 +186,6 @@ def account_move_mobile(*, from_account: User, to_account: User) -> None:
     Both accounts keep an event; the previous owner is owed an email, sent after commit in
     their own language, because they may not have made this registration.
     """
-    from accounts.notices import owe  # notices queues its task through this module
 
     mobile = from_account.mobile
     from_account.mobile = ""

@@ -11,19 +11,29 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks.base import Task
 
-from accounts.lifecycle import enqueue_after_commit
 from accounts.models import Notice, User
 from accounts.tasks import due, send_notice
 from sms.models import ACCEPTED_STATUSES, SmsDelivery
 
 logger = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task: Task, *args: Any) -> None:
+    """Queue ``task(*args)`` (ids only) once the current transaction commits.
+
+    Robust: a queue that is down is logged and does not undo the committed change (nor turn
+    the response into a 500); the ``Notice`` row is there, and the sweep queues it again.
+    """
+    transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 def owe(*, kind: str, account: User, subject_id: int) -> Notice:
