@@ -66,7 +66,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "absher_portal.urls"
 # Widget templates are found like page templates, so templates/ can override them (the captcha);
-# plain <input> widgets are written without the template engine (absher_portal/form_rendering.py).
+# plain <input> widgets are written without the template engine (absher_portal/form_rendering.py;
+# worth 46 % on the identity page against the session-write view, decision 96).
 FORM_RENDERER = "absher_portal.form_rendering.InputShortcutRenderer"
 WSGI_APPLICATION = "absher_portal.wsgi.application"
 
