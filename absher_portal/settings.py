@@ -215,6 +215,8 @@ SMS_RETRY_DELAYS_SECONDS = env.list(
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@portal.example.sa")
+# A mail relay that hangs must not hold a worker (and a notice's claim) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=15)
 
 # Development runs tasks in the request (after commit); production hands them to `make worker`.
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate" if DEBUG else "database")

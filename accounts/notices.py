@@ -75,8 +75,7 @@ def stale_notices(*, older_than_seconds: int) -> QuerySet[Notice]:
     """
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     key = Concat(
-        OuterRef("kind"),
-        Value(":"),
+        Value("notice:"),
         Cast(OuterRef("pk"), models.CharField()),
         Value(":"),
         Cast(OuterRef("attempts"), models.CharField()),

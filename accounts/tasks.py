@@ -17,7 +17,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.models import Notice
+from accounts.models import AccountEvent, Notice
 from accounts.notice_kinds import kind_of
 from sms.message import SmsAlreadyClaimed, SmsError, SmsMessage
 from sms.retries import enqueue_at, next_attempt_at, worth_retrying
@@ -40,8 +40,13 @@ def due(notices: QuerySet[Notice], *, now: datetime) -> QuerySet[Notice]:
 
 
 def dedupe_key(notice: Notice) -> str:
-    """The ``SmsDelivery`` key of the notice's current attempt: ``<kind>:<id>:<attempt>``."""
-    return f"{notice.kind}:{notice.pk}:{notice.attempts}"
+    """The ``SmsDelivery`` key of the notice's current attempt: ``notice:<id>:<attempt>``.
+
+    A prefix no earlier release used: before notices, keys named the event
+    (``password_changed:<event id>:<attempt>``, ``activation:<event id>:<attempt>``), and a
+    notice id equal to an old event id must not find an old row and send nothing.
+    """
+    return f"notice:{notice.pk}:{notice.attempts}"
 
 
 @task()
@@ -61,6 +66,11 @@ def send_notice(notice_id: int) -> None:
     notice = Notice.objects.select_related("account").get(pk=notice_id)
     try:
         message = kind_of(notice).write(notice)
+    except DatabaseError as error:
+        # Nothing was sent and the database may be back soon: try again on the schedule.
+        _after_failure(notice, "database_error", retry=True, maybe_sent=False, now=now)
+        logger.warning("notice %s (%s) could not be written: %s", notice.pk, notice.kind, error)
+        raise
     except Exception:
         # Nothing was sent: release the claim; a fault in our code is not retried by itself.
         _release(notice, retry_at=None, error="internal_error")
@@ -85,10 +95,16 @@ def _send_sms(notice: Notice, message: SmsMessage, *, now: datetime) -> None:
         )
         raise
     except SmsAlreadyClaimed:
+        # The claim makes this impossible; if it happens, keep the claim and say so loudly.
+        Notice.objects.filter(pk=notice.pk).update(last_error="already_claimed")
         logger.error(
             "notice %s (%s): attempt %s already made", notice.pk, notice.kind, notice.attempts
         )
         return
+    except DatabaseError:
+        # The delivery record (the attempt's claim) could not be written: nothing was sent.
+        _after_failure(notice, "database_error", retry=True, maybe_sent=False, now=now)
+        raise
     except Exception:
         # Not the provider's answer: whether the SMS left is unknown, so keep the claim.
         logger.exception("notice %s (%s) failed; it may have been sent", notice.pk, notice.kind)
@@ -166,3 +182,40 @@ def _after_failure(
         retry_at.isoformat(),
     )
     enqueue_at(send_notice, retry_at, notice.pk)
+
+
+# --- Tasks the release before notices queued (decision 97) --------------------------------------
+# A worker of this release may still find them in the queue: each finds (or records) the
+# notice it stood for and sends it through ``send_notice``, so it goes out at most once. To be
+# removed one release after notices.
+
+
+@task()
+def notify_password_changed(account_id: int, attempt: int = 1, event_id: int | None = None) -> None:
+    """A password-changed SMS queued before notices existed."""
+    _send_queued_before_notices(
+        Notice.Kind.PASSWORD_CHANGED, AccountEvent.Kind.PASSWORD_CHANGED, account_id, event_id
+    )
+
+
+@task()
+def notify_mobile_moved(account_id: int) -> None:
+    """A mobile-moved email queued before notices existed."""
+    _send_queued_before_notices(
+        Notice.Kind.MOBILE_MOVED, AccountEvent.Kind.MOBILE_RELEASED, account_id, None
+    )
+
+
+def _send_queued_before_notices(
+    kind: str, event_kind: str, account_id: int, event_id: int | None
+) -> None:
+    events = AccountEvent.objects.filter(account_id=account_id, kind=event_kind)
+    if event_id is not None:
+        events = events.filter(pk=event_id)
+    event = events.order_by("-created_at", "-id").first()
+    if event is None:
+        return
+    notice, _created = Notice.objects.get_or_create(
+        kind=kind, subject_id=event.pk, defaults={"account_id": account_id}
+    )
+    send_notice.call(notice.pk)

@@ -119,7 +119,7 @@ def test_a_claim_is_reported_unless_its_sms_record_says_the_provider_took_it(
         purpose="activation",
         backend="twilio",
         status=status,
-        dedupe_key=f"activated:{notice.pk}:1",
+        dedupe_key=f"notice:{notice.pk}:1",
     )
     # The record of an earlier attempt says nothing about this one.
     SmsDelivery.objects.create(
@@ -127,7 +127,7 @@ def test_a_claim_is_reported_unless_its_sms_record_says_the_provider_took_it(
         purpose="activation",
         backend="twilio",
         status=SmsStatus.DELIVERED,
-        dedupe_key=f"activated:{notice.pk}:0",
+        dedupe_key=f"notice:{notice.pk}:0",
     )
     time_machine.shift(timedelta(minutes=30))
 

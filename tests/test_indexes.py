@@ -430,7 +430,7 @@ def test_stale_notice_claims_use_the_unsent_index(data):
             purpose="activation",
             backend="twilio",
             status="delivered",
-            dedupe_key=f"activated:{n}:1",
+            dedupe_key=f"notice:{n}:1",
         )
         for n in range(3000)
     )

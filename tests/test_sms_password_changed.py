@@ -68,7 +68,7 @@ def test_a_change_on_the_account_page_sends_one_notice_even_if_its_task_runs_aga
     send_notice.call(notice.pk)  # the queue delivers the task a second time
 
     assert [m["purpose"] for m in sms_outbox] == ["password_changed"]
-    assert SmsDelivery.objects.get().dedupe_key == f"password_changed:{notice.pk}:1"
+    assert SmsDelivery.objects.get().dedupe_key == f"notice:{notice.pk}:1"
 
 
 @pytest.mark.django_db

@@ -1,10 +1,12 @@
 """Drop the activation SMS's claim columns and their sweep index: ``accounts.Notice`` holds
 them now (0009 moved the values; issue 12, item 6).
 
-The partial index is dropped CONCURRENTLY on PostgreSQL (``accounts.migration_ops``), so
-banks' confirmations keep being written; hence ``atomic = False``. Dropping a column is a
-catalogue change on PostgreSQL (a brief lock, no rewrite). Backwards, the columns come back
-empty (0009 fills them) and the index is built again, concurrently.
+The partial index is dropped CONCURRENTLY on PostgreSQL (``accounts.migration_ops``); hence
+``atomic = False``. Dropping a column is a catalogue change on PostgreSQL (a brief lock, no
+rewrite), but code of the release before still names these columns: this release is deployed
+with every web process, worker and cron job stopped while it migrates (decision 97,
+docs/operations-backup.md). Backwards, the columns come back empty (0009 fills them) and the
+index is built again, concurrently.
 """
 
 from django.db import migrations
