@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core import checks
 from django.core.mail import EmailMessage
 
 from accounts.models import AccountEvent, Notice, User
@@ -58,6 +59,21 @@ def mobile_moved_email(notice: Notice) -> EmailMessage | None:
         return None
     event = AccountEvent.objects.filter(pk=notice.subject_id).first()
     return mobile_moved_email_message(account=account, event=event)
+
+
+@checks.register()
+def check_every_kind_has_a_writer(**kwargs: object) -> list[checks.CheckMessage]:
+    """Every kind of notice can be written in this process (an app left out would leave its
+    notices owed for ever)."""
+    return [
+        checks.Error(
+            f"No app registers how to write notices of kind {kind!r}.",
+            hint="Is the app that owes them (activation for 'activated') in INSTALLED_APPS?",
+            id="accounts.E001",
+        )
+        for kind in Notice.Kind.values
+        if kind not in _KINDS
+    ]
 
 
 def register_accounts_kinds() -> None:

@@ -66,10 +66,12 @@ def send_notice(notice_id: int) -> None:
     notice = Notice.objects.select_related("account").get(pk=notice_id)
     try:
         message = kind_of(notice).write(notice)
-    except DatabaseError as error:
-        # Nothing was sent and the database may be back soon: try again on the schedule.
-        _after_failure(notice, "database_error", retry=True, maybe_sent=False, now=now)
-        logger.warning("notice %s (%s) could not be written: %s", notice.pk, notice.kind, error)
+    except (DatabaseError, KeyError) as error:
+        # Nothing was sent: the database may be back soon, or this process lacks the app that
+        # writes this kind (the system check says so at start): try again on the schedule.
+        reason = "database_error" if isinstance(error, DatabaseError) else "unknown_kind"
+        _after_failure(notice, reason, retry=True, maybe_sent=False, now=now)
+        logger.warning("notice %s (%s) could not be written: %r", notice.pk, notice.kind, error)
         raise
     except Exception:
         # Nothing was sent: release the claim; a fault in our code is not retried by itself.

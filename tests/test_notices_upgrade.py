@@ -135,3 +135,14 @@ def test_a_database_error_while_writing_a_notice_is_retried_not_given_up(
     assert (notice.attempts, notice.claimed_at, notice.last_error) == (1, None, "database_error")
     assert notice.retry_at is not None
     assert sms_outbox == []
+
+
+def test_every_kind_of_notice_has_a_writer_and_the_check_says_when_one_is_missing():
+    from accounts.notice_kinds import _KINDS, check_every_kind_has_a_writer
+
+    assert check_every_kind_has_a_writer() == []
+    kept = _KINDS.pop(Notice.Kind.ACTIVATED)
+    try:
+        assert [error.id for error in check_every_kind_has_a_writer()] == ["accounts.E001"]
+    finally:
+        _KINDS[Notice.Kind.ACTIVATED] = kept
