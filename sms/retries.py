@@ -33,11 +33,6 @@ def next_attempt_at(failed_attempts: int, *, now: datetime) -> datetime | None:
     return now + timedelta(seconds=delays[failed_attempts - 1])
 
 
-def max_attempts() -> int:
-    """Attempts before giving up: the first one and one after each wait."""
-    return len(settings.SMS_RETRY_DELAYS_SECONDS) + 1
-
-
 def enqueue_at(task: Task, run_after: datetime, *args: Any) -> bool:
     """Queue ``task(*args)`` to run at ``run_after``; False if that cannot be done now.
 

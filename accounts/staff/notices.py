@@ -57,7 +57,7 @@ class NoticeAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "account", "state", "attempts", "sent_at", "last_error")
     list_filter = (NoticeStateFilter, "kind")
     list_select_related = ("account",)
-    ordering = ("-created_at", "-id")
+    ordering = ("-id",)  # newest first by the primary key: no sort of the whole table
     fields = (
         "kind",
         "account",
