@@ -410,20 +410,28 @@ class SlowSmsBackend:
 
 
 def test_a_match_and_a_decoy_take_the_same_time(settings):
+    import gc
     import time
 
     settings.SMS_BACKEND = f"{__name__}.SlowSmsBackend"
     settings.PASSWORD_RESET_MIN_SECONDS = 0.5
     make_user("ahmed2024", CITIZEN_ID, MOBILE)
     durations = []
-    for national_id in (CITIZEN_ID, OTHER_CITIZEN_ID):  # a match, then no account
-        client = Client()
-        started = time.monotonic()
-        response = client.post(
-            reverse("accounts:password_reset"),
-            {"national_id": national_id, "mobile": MOBILE},
-        )
-        durations.append(time.monotonic() - started)
-        assert response["Location"] == reverse("accounts:password_reset_verify")
+    # The heap of a whole test run makes a full garbage collection take a few hundred ms,
+    # landing on either request at random: the floor is what is measured, not the collector.
+    gc.collect()
+    gc.disable()
+    try:
+        for national_id in (CITIZEN_ID, OTHER_CITIZEN_ID):  # a match, then no account
+            client = Client()
+            started = time.monotonic()
+            response = client.post(
+                reverse("accounts:password_reset"),
+                {"national_id": national_id, "mobile": MOBILE},
+            )
+            durations.append(time.monotonic() - started)
+            assert response["Location"] == reverse("accounts:password_reset_verify")
+    finally:
+        gc.enable()
     assert all(0.5 <= d < 0.9 for d in durations), durations
     assert abs(durations[0] - durations[1]) < 0.25, durations
