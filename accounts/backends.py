@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-from accounts.selectors import find_account_by_identifier, find_account_by_username
+from accounts.selectors import find_account_by_identifier_once, find_account_by_username
 
 
 class UsernameBackend(ModelBackend):
@@ -41,7 +41,7 @@ class UsernameBackend(ModelBackend):
         if password is None or (username is None and identifier is None):
             return None
         if identifier is not None:
-            user = find_account_by_identifier(identifier)
+            user = find_account_by_identifier_once(request, identifier)
         else:
             user = find_account_by_username(username or "")
         if user is None:

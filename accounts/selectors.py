@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
+from django.http import HttpRequest
 
 from accounts.models import HOLDING_STATUSES, AccountStatus, User
 from accounts.validators import to_ascii_digits, validate_national_id
@@ -74,3 +75,24 @@ def find_account_by_identifier(identifier: str) -> User | None:
             return None
         return User.objects.filter(national_id=national_id, status__in=HOLDING_STATUSES).first()
     return find_account_by_username(value)
+
+
+#: Where a request remembers the account its identifier resolved to (see below).
+_ACCOUNT_OF_REQUEST = "_account_by_identifier"
+
+
+def find_account_by_identifier_once(request: HttpRequest | None, identifier: str) -> User | None:
+    """``find_account_by_identifier``, looked up once per request and normalised identifier.
+
+    Sign-in keys its lockout on the account before the password is checked, and the
+    authentication backend then needs the same account: both ask here, so a password post
+    makes one lookup whether or not an account holds the identifier (no timing difference).
+    """
+    key = normalize_identifier(identifier)
+    remembered = getattr(request, _ACCOUNT_OF_REQUEST, None)
+    if remembered is not None and remembered[0] == key:
+        return remembered[1]
+    user = find_account_by_identifier(identifier)
+    if request is not None:
+        setattr(request, _ACCOUNT_OF_REQUEST, (key, user))
+    return user

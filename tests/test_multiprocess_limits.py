@@ -337,4 +337,4 @@ def test_sign_in_lockout_holds_across_processes(shared, sms_file):
         assert LOCKED in right.text
         assert right.url.endswith("/login/")
     assert sms_sent(sms_file) == []
-    assert signin.lockout_remaining(account.username.lower()) > 0
+    assert signin.lockout_remaining(signin.account_key(account)) > 0

@@ -3,12 +3,14 @@
 The counters are declared in ``accounts.limits``:
 
 - every password post counts against the client address (``SIGNIN_ATTEMPTS_PER_ADDRESS``);
-- wrong passwords count against the normalised identifier (``selectors.normalize_identifier``),
-  whether or not an account holds it, so an unknown identifier locks exactly like a known one.
-  ``LOGIN_LOCKOUT_FAILURES`` of them within ``LOGIN_LOCKOUT_SECONDS`` lock the identifier for
+- wrong passwords count against a throttle key (:func:`throttle_key`): the account's, whichever
+  of its identifiers was typed (username in any case, ID number in any digits), else the
+  normalised identifier (``selectors.normalize_identifier``), so an unknown identifier locks
+  exactly like a known one typed in one form (decision 98).
+  ``LOGIN_LOCKOUT_FAILURES`` of them within ``LOGIN_LOCKOUT_SECONDS`` lock the key for
   ``LOGIN_LOCKOUT_SECONDS`` from the last one;
-- after ``LOGIN_FAILURES_BEFORE_CAPTCHA`` wrong passwords for an identifier the captcha is
-  demanded for it until someone signs in with it (at most a day); after as many from one
+- after ``LOGIN_FAILURES_BEFORE_CAPTCHA`` wrong passwords for a key the captcha is
+  demanded for it until someone signs in to that account (at most a day); after as many from one
   address within the hour, the captcha is demanded from that address for the rest of the hour.
 
 A successful sign-in lifts the captcha demand but does not reset the failure counts: they age
@@ -32,6 +34,7 @@ from accounts import limits, otp
 from accounts.access import HOME_OF_STATUS
 from accounts.error_messages import NETWORK_RATE_LIMITED, lockout_message
 from accounts.models import OtpChallenge, OtpPurpose, User
+from accounts.selectors import find_account_by_identifier_once, normalize_identifier
 
 #: The one session key of a sign-in between the password and the code.
 PENDING_SIGNIN_KEY = "signin_pending"
@@ -58,6 +61,25 @@ def _cache():
 def _cache_key(kind: str, identifier_key: str) -> str:
     digest = hashlib.sha256(identifier_key.encode("utf-8")).hexdigest()
     return f"signin:{kind}:{digest}"
+
+
+def account_key(user: User) -> str:
+    """The throttle key of an account: its primary key, the same for all its identifiers."""
+    return f"account:{user.pk}"
+
+
+def throttle_key(request: HttpRequest, identifier: str) -> str:
+    """What a wrong password for ``identifier`` counts against ("" for an empty identifier).
+
+    The account's key when an account holds the identifier, else the normalised identifier;
+    the two are prefixed apart, so nothing typed can name an account's counter. The lookup is
+    the one the password check reuses (``selectors.find_account_by_identifier_once``).
+    """
+    normalised = normalize_identifier(identifier)
+    if not normalised:
+        return ""
+    user = find_account_by_identifier_once(request, identifier)
+    return account_key(user) if user is not None else f"identifier:{normalised}"
 
 
 def ip_attempt_wait(ip: str) -> int:
@@ -116,7 +138,7 @@ def record_failure(identifier_key: str, ip: str) -> Refusal | None:
 
 
 def forget_captcha_demand(*identifier_keys: str) -> None:
-    """Someone signed in: the identifiers of that account no longer need the captcha."""
+    """Someone signed in: that account's key no longer needs the captcha."""
     _cache().delete_many([_cache_key("captcha", key) for key in identifier_keys if key])
 
 
@@ -152,7 +174,7 @@ def complete_sign_in(*, user_id: int, challenge_id: object) -> User | None:
         challenge_id, purpose=OtpPurpose.LOGIN, mobile=user.mobile, national_id=user.national_id
     ):
         return None
-    forget_captcha_demand(user.username.lower(), user.national_id)
+    forget_captcha_demand(account_key(user))
     return user
 
 

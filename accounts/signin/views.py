@@ -28,7 +28,6 @@ from accounts import otp
 from accounts.access import HOME_OF_STATUS
 from accounts.error_messages import CODE_RESENT, SIGNIN_CODE_ERRORS, code_error
 from accounts.forms import code_page_context
-from accounts.selectors import normalize_identifier
 from accounts.signin import services
 from accounts.signin.forms import SignInCodeForm, SignInForm
 from accounts.signin.services import PENDING_SIGNIN_KEY, Refusal
@@ -50,7 +49,7 @@ class SignInView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
         ip = client_ip(request)
         raw_identifier = request.POST.get("identifier", "")
-        key = normalize_identifier(raw_identifier)
+        key = services.throttle_key(request, raw_identifier)
         if refusal := services.refusal_before_password(key, ip):
             return self.refuse(raw_identifier, refusal)
         form = SignInForm(request.POST, request=request, captcha=services.captcha_required(key, ip))
