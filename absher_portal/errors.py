@@ -80,6 +80,11 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render_error_page(request, "404.html", 404)
 
 
+def payload_too_large(request: HttpRequest) -> HttpResponse:
+    """413: a body larger than any of the portal's forms (absher_portal/body_limits.py)."""
+    return render_error_page(request, "413.html", 413)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: something broke on our side; the details are in the log under the request id."""
     return render_error_page(request, "500.html", 500)

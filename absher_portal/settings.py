@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # A body over REQUEST_BODY_MAX_BYTES (or of undeclared length): a translated 413, unread.
+    "absher_portal.body_limits.RequestBodyLimitMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.sessions.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -193,6 +195,10 @@ TRUSTED_PROXY_NETWORKS = env.list(
     "TRUSTED_PROXY_NETWORKS",
     default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
 )
+
+# --- Request bodies (decision 99) ---------------------------------------------------------------
+# The portal's forms are short and take no files: a larger body gets 413 before it is read.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=1024 * 1024)
 
 # --- Bank activation API (design.md §8) ---------------------------------------------------------
 BANK_API_MAX_BODY_BYTES = 16 * 1024
