@@ -111,27 +111,53 @@ def _cache():
 
 HOUR = 60 * 60
 
-OTP_SENDS_PER_MOBILE = Limit(
-    name="otp-send-mobile",
+# Each purpose has its own per-person send quotas (decision 98), so sends a stranger can
+# trigger (a registration with someone's mobile, a reset with someone's ID) never spend the
+# quota that protects that person's own sign-in code.
+SIGNIN_SENDS_PER_MOBILE = Limit(
+    name="otp-signin-mobile",
     keyed_on="mobile number",
     number_setting="OTP_LIMIT_PER_MOBILE",
     window=HOUR,
-    purpose="codes sent by SMS (registration, sign-in, reset); given back if the SMS "
-    "certainly failed (never for a reset)",
+    purpose="sign-in codes sent by SMS (only after the right password); given back if the "
+    "SMS certainly failed",
 )
-OTP_SENDS_PER_ID = Limit(
-    name="otp-send-id",
+SIGNIN_SENDS_PER_ID = Limit(
+    name="otp-signin-id",
     keyed_on="ID number",
     number_setting="OTP_LIMIT_PER_ID",
     window=HOUR,
-    purpose="codes sent by SMS; given back if the SMS certainly failed (never for a reset)",
+    purpose="sign-in codes sent by SMS; given back if the SMS certainly failed",
+)
+REGISTRATION_SENDS_PER_MOBILE = Limit(
+    name="otp-register-mobile",
+    keyed_on="mobile number",
+    number_setting="OTP_LIMIT_PER_MOBILE",
+    window=HOUR,
+    purpose="registration codes sent by SMS (anyone may type a mobile: the most SMS a "
+    "stranger can send to it); given back if the SMS certainly failed",
+)
+REGISTRATION_SENDS_PER_ID = Limit(
+    name="otp-register-id",
+    keyed_on="ID number",
+    number_setting="OTP_LIMIT_PER_ID",
+    window=HOUR,
+    purpose="registration codes sent by SMS; given back if the SMS certainly failed",
+)
+RESET_SENDS_PER_PAIR = Limit(
+    name="otp-reset-pair",
+    keyed_on="ID number and mobile together",
+    number_setting="OTP_LIMIT_PER_RESET_PAIR",
+    window=HOUR,
+    purpose="password-reset codes, real and decoy alike (a decoy sends nothing); never given "
+    "back; never counted per mobile or per ID alone",
 )
 OTP_SENDS_PER_ADDRESS = Limit(
     name="otp-send-ip",
     keyed_on="client address",
     number_setting="OTP_LIMIT_PER_IP",
     window=HOUR,
-    purpose="codes sent by SMS; never given back",
+    purpose="codes sent by SMS (every purpose; reset decoys too); never given back",
 )
 IDENTITY_CHECKS_PER_ADDRESS = Limit(
     name="register-identity",
@@ -173,8 +199,11 @@ RESET_REQUESTS_PER_ADDRESS = Limit(
 
 #: Every limit, in the order the README lists them.
 LIMITS: tuple[Limit, ...] = (
-    OTP_SENDS_PER_MOBILE,
-    OTP_SENDS_PER_ID,
+    SIGNIN_SENDS_PER_MOBILE,
+    SIGNIN_SENDS_PER_ID,
+    REGISTRATION_SENDS_PER_MOBILE,
+    REGISTRATION_SENDS_PER_ID,
+    RESET_SENDS_PER_PAIR,
     OTP_SENDS_PER_ADDRESS,
     IDENTITY_CHECKS_PER_ADDRESS,
     SIGNIN_ATTEMPTS_PER_ADDRESS,

@@ -3,8 +3,9 @@
 A code is six digits from ``secrets``; only an HMAC of it, keyed by ``SECRET_KEY`` and bound
 to the challenge and its purpose, is stored. A challenge allows ``OTP_MAX_ATTEMPTS`` wrong
 tries per code and ``OTP_MAX_FAILURES`` consecutive wrong tries over all its codes (a resend
-does not reset that count). Sends are limited per mobile, per ID number and per IP address
-in the shared cache, and a resend waits ``OTP_RESEND_COOLDOWN_SECONDS``.
+does not reset that count). Sends are limited per IP address and, per purpose, per mobile
+and per ID number (a reset: per ID-and-mobile pair) in the shared cache (decision 98), and a
+resend waits ``OTP_RESEND_COOLDOWN_SECONDS``.
 
 The SMS is sent by the request itself, after the challenge row is committed, so a provider
 failure is shown to the person at once.
@@ -58,8 +59,27 @@ def code_hmac(challenge: OtpChallenge, code: str) -> str:
     ).hexdigest()
 
 
-def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> list[Usage]:
-    """Count one send against every limit; refuse when any is exhausted.
+def _personal_send_limits(purpose: str, *, mobile: str, national_id: str) -> list[tuple]:
+    """The per-person counters a send of ``purpose`` counts against (decision 98).
+
+    Each purpose has its own, so nobody can spend another person's quota: a sign-in send
+    (which needs the account's password) is the only one counted against the quota that
+    protects the sign-in code; a registration, which anyone may start with any mobile, counts
+    against the registration quotas; a password reset counts only per (ID number, mobile)
+    pair, the same for a real reset and a decoy, never per mobile or per ID alone, so random
+    IDs with someone's mobile (or random mobiles with someone's ID) spend nothing of theirs.
+    """
+    if purpose == OtpPurpose.RESET:
+        return [(limits.RESET_SENDS_PER_PAIR, f"{national_id}|{mobile}")]
+    if purpose == OtpPurpose.LOGIN:
+        by_mobile, by_id = limits.SIGNIN_SENDS_PER_MOBILE, limits.SIGNIN_SENDS_PER_ID
+    else:
+        by_mobile, by_id = limits.REGISTRATION_SENDS_PER_MOBILE, limits.REGISTRATION_SENDS_PER_ID
+    return [(limit, value) for limit, value in ((by_mobile, mobile), (by_id, national_id)) if value]
+
+
+def _consume_send_quota(*, purpose: str, mobile: str, national_id: str, ip: str) -> list[Usage]:
+    """Count one send against every limit of its purpose; refuse when any is exhausted.
 
     Every attempt counts, refused ones too, so hammering the button does not help. Returns
     the counters that belong to the person (their mobile, their ID number), for
@@ -69,11 +89,7 @@ def _consume_send_quota(*, mobile: str, national_id: str, ip: str) -> list[Usage
     """
     personal = [
         limit.hit(value)
-        for limit, value in (
-            (limits.OTP_SENDS_PER_MOBILE, mobile),
-            (limits.OTP_SENDS_PER_ID, national_id),
-        )
-        if value
+        for limit, value in _personal_send_limits(purpose, mobile=mobile, national_id=national_id)
     ]
     by_address = [limits.OTP_SENDS_PER_ADDRESS.hit(ip)] if ip else []
     if any(usage.exceeded for usage in (*personal, *by_address)):
@@ -156,7 +172,7 @@ def issue_challenge(
     failures = _recent_failures(purpose=purpose, mobile=mobile, national_id=national_id)
     if failures >= settings.OTP_MAX_FAILURES:
         raise OtpError("locked")
-    quota = _consume_send_quota(mobile=mobile, national_id=national_id, ip=ip)
+    quota = _consume_send_quota(purpose=purpose, mobile=mobile, national_id=national_id, ip=ip)
     with transaction.atomic():
         challenge = OtpChallenge.objects.create(
             purpose=purpose,
@@ -218,7 +234,10 @@ def resend_code(
         if (remaining := cooldown_remaining(challenge)) > 0:
             raise OtpError("cooldown", seconds=remaining)
         quota = _consume_send_quota(
-            mobile=challenge.mobile, national_id=challenge.national_id, ip=ip
+            purpose=challenge.purpose,
+            mobile=challenge.mobile,
+            national_id=challenge.national_id,
+            ip=ip,
         )
         code = _set_new_code(challenge, decoy=decoy)
     if code is not None:

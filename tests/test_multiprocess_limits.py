@@ -292,7 +292,7 @@ def test_send_limit_per_mobile_holds_across_processes(shared, sms_file):
     assert refused.url.endswith("/register/account/")
     assert RATE_LIMITED in refused.text
     assert [sms["to"] for sms in sms_sent(sms_file)] == [mobile] * LIMIT
-    assert shared_count(limits.OTP_SENDS_PER_MOBILE, mobile) == LIMIT + 1
+    assert shared_count(limits.REGISTRATION_SENDS_PER_MOBILE, mobile) == LIMIT + 1
 
 
 def test_send_limit_per_id_holds_across_processes(shared, sms_file):
@@ -306,7 +306,7 @@ def test_send_limit_per_id_holds_across_processes(shared, sms_file):
 
     assert RATE_LIMITED in refused.text
     assert [sms["to"] for sms in sms_sent(sms_file)] == MOBILES[:LIMIT]
-    assert shared_count(limits.OTP_SENDS_PER_ID, national_id) == LIMIT + 1
+    assert shared_count(limits.REGISTRATION_SENDS_PER_ID, national_id) == LIMIT + 1
 
 
 def test_control_with_a_cache_per_process_the_same_sends_are_not_limited(separate, sms_file):

@@ -243,7 +243,7 @@ def test_reset_outage_shows_the_usual_page_changes_nothing_and_a_resend_resets(
 
 def test_a_failed_reset_send_counts_like_a_decoy(client, offline_twilio, settings):
     """A real reset whose SMS failed must hit the send limit exactly when a decoy does."""
-    settings.OTP_LIMIT_PER_MOBILE = 2
+    settings.OTP_LIMIT_PER_RESET_PAIR = 2
     make_user("sara2024", CITIZEN_ID, MOBILE_E164)
     offline_twilio.script(OUTAGES["http_503"])
 
