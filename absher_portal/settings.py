@@ -183,7 +183,7 @@ OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=60)
 OTP_LIMIT_PER_MOBILE = env.int("OTP_LIMIT_PER_MOBILE", default=5)
 OTP_LIMIT_PER_ID = env.int("OTP_LIMIT_PER_ID", default=5)
 OTP_LIMIT_PER_IP = env.int("OTP_LIMIT_PER_IP", default=100)
-# Reset codes per (ID number, mobile) pair per hour, decoys alike (decision 98).
+# Reset codes per (ID number, mobile) pair per hour, decoys alike (decision 100).
 OTP_LIMIT_PER_RESET_PAIR = env.int("OTP_LIMIT_PER_RESET_PAIR", default=5)
 # Identity-step posts (each looks an ID number up) per client address per hour.
 REGISTRATION_CHECKS_PER_IP = env.int("REGISTRATION_CHECKS_PER_IP", default=100)

@@ -111,7 +111,7 @@ def _cache():
 
 HOUR = 60 * 60
 
-# Each purpose has its own per-person send quotas (decision 98), so sends a stranger can
+# Each purpose has its own per-person send quotas (decision 100), so sends a stranger can
 # trigger (a registration with someone's mobile, a reset with someone's ID) never spend the
 # quota that protects that person's own sign-in code.
 SIGNIN_SENDS_PER_MOBILE = Limit(

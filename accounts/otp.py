@@ -4,7 +4,7 @@ A code is six digits from ``secrets``; only an HMAC of it, keyed by ``SECRET_KEY
 to the challenge and its purpose, is stored. A challenge allows ``OTP_MAX_ATTEMPTS`` wrong
 tries per code and ``OTP_MAX_FAILURES`` consecutive wrong tries over all its codes (a resend
 does not reset that count). Sends are limited per IP address and, per purpose, per mobile
-and per ID number (a reset: per ID-and-mobile pair) in the shared cache (decision 98), and a
+and per ID number (a reset: per ID-and-mobile pair) in the shared cache (decision 100), and a
 resend waits ``OTP_RESEND_COOLDOWN_SECONDS``.
 
 The SMS is sent by the request itself, after the challenge row is committed, so a provider
@@ -60,7 +60,7 @@ def code_hmac(challenge: OtpChallenge, code: str) -> str:
 
 
 def _personal_send_limits(purpose: str, *, mobile: str, national_id: str) -> list[tuple]:
-    """The per-person counters a send of ``purpose`` counts against (decision 98).
+    """The per-person counters a send of ``purpose`` counts against (decision 100).
 
     Each purpose has its own, so nobody can spend another person's quota: a sign-in send
     (which needs the account's password) is the only one counted against the quota that

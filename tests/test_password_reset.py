@@ -207,7 +207,7 @@ def test_decoy_wrong_tries_run_out_like_a_real_codes(client, account, sms_outbox
 
 
 def test_send_limits_apply_to_matches_and_decoys_alike(client, account, sms_outbox, settings):
-    settings.OTP_LIMIT_PER_RESET_PAIR = 2  # per (ID, mobile) pair, decoys alike (decision 98)
+    settings.OTP_LIMIT_PER_RESET_PAIR = 2  # per (ID, mobile) pair, decoys alike (decision 100)
     for national_id in (CITIZEN_ID, OTHER_CITIZEN_ID):
         assert start(client, national_id=national_id)["Location"] == VERIFY_URL
         assert start(client, national_id=national_id)["Location"] == VERIFY_URL

@@ -1,4 +1,4 @@
-"""Nobody can spend another person's quota (issue 13 item 3, decision 98).
+"""Nobody can spend another person's quota (issue 13 item 3, decision 100).
 
 A stranger who knows a person's mobile or ID number must not be able to stop that person's
 own sign-in code: decoy resets (details that match no account) never count against the
