@@ -53,6 +53,8 @@ def normalize_identifier(identifier: str) -> str:
 
 def find_account_by_username(username: str) -> User | None:
     """The account holding ``username`` in any letter case (the lower-case index), or None."""
+    if "\x00" in username:  # no account's name has one, and PostgreSQL refuses it in a query
+        return None
     try:
         return User.objects.get_by_natural_key(username)
     except User.DoesNotExist:
@@ -66,7 +68,7 @@ def find_account_by_identifier(identifier: str) -> User | None:
     whether one may sign in is for the caller to decide.
     """
     value = normalize_identifier(identifier)
-    if not value:
+    if not value or "\x00" in value:  # sign-in now looks up before the form's checks run
         return None
     if value.isdigit():
         try:

@@ -80,3 +80,15 @@ def test_a_password_post_looks_the_account_up_once_known_or_not(client, account)
     known_id = _account_queries(client, CITIZEN_ID, "192.0.2.3")
     unknown_id = _account_queries(client, OTHER_CITIZEN_ID, "192.0.2.4")
     assert (known, unknown, known_id, unknown_id) == (1, 1, 1, 1)
+
+
+def test_an_identifier_with_a_nul_character_finds_no_account_without_a_query(
+    django_assert_num_queries,
+):
+    """The lockout looks the account up before the form's own checks run: a NUL (which
+    PostgreSQL refuses in a query, a 500 found by the form fuzzer) must never reach it."""
+    from accounts.selectors import find_account_by_identifier
+
+    with django_assert_num_queries(0):
+        assert find_account_by_identifier("ahmed\x002024") is None
+        assert find_account_by_identifier("\x00") is None
