@@ -68,7 +68,7 @@ def find_account_by_identifier(identifier: str) -> User | None:
     whether one may sign in is for the caller to decide.
     """
     value = normalize_identifier(identifier)
-    if not value or "\x00" in value:  # sign-in now looks up before the form's checks run
+    if not value:
         return None
     if value.isdigit():
         try:

@@ -215,9 +215,14 @@ def _send_queued_before_notices(
     if event_id is not None:
         events = events.filter(pk=event_id)
     event = events.order_by("-created_at", "-id").first()
-    if event is None:
-        return
+    if event is not None:
+        send_notice_of(kind, subject_id=event.pk, account_id=account_id)
+
+
+def send_notice_of(kind: str, *, subject_id: int, account_id: int) -> None:
+    """Send the notice of ``kind`` about ``subject_id`` (recorded first if the old release
+    never did), through ``send_notice``: at most once, whichever old task asks."""
     notice, _created = Notice.objects.get_or_create(
-        kind=kind, subject_id=event.pk, defaults={"account_id": account_id}
+        kind=kind, subject_id=subject_id, defaults={"account_id": account_id}
     )
     send_notice.call(notice.pk)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from accounts.models import Notice
-from accounts.tasks import send_notice
+from accounts.tasks import send_notice_of
 from activation.models import ActivationEvent, ActivationOutcome
 
 
@@ -19,11 +19,5 @@ def send_activation_sms(activation_event_id: int) -> None:
     event = ActivationEvent.objects.filter(
         pk=activation_event_id, outcome=ActivationOutcome.ACTIVATED, account__isnull=False
     ).first()
-    if event is None:
-        return
-    notice, _created = Notice.objects.get_or_create(
-        kind=Notice.Kind.ACTIVATED,
-        subject_id=event.pk,
-        defaults={"account_id": event.account_id},
-    )
-    send_notice.call(notice.pk)
+    if event is not None:
+        send_notice_of(Notice.Kind.ACTIVATED, subject_id=event.pk, account_id=event.account_id)
