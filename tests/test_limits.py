@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import threading
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -83,3 +85,54 @@ def test_sixteen_parallel_hits_let_exactly_the_number_through():
 
     assert refused.count(False) == 5
     assert LIMIT.peek("198.51.100.99").count == 16
+
+
+# --- no boundary to straddle (issue 13 item 4, attack 3) ---------------------------------------
+@override_settings(PASSWORD_RESET_REQUESTS_PER_IP=5)
+def test_a_burst_on_each_side_of_the_old_window_boundary_gets_the_number_through_once(
+    time_machine,
+):
+    """The old fixed windows ended at a second anyone could compute (a CRC32 of the value
+    past the hour): the number just before it and the number just after were all accepted."""
+    value, period = "198.51.100.20", LIMIT.window_seconds
+    start = 1_796_000_000
+    boundary = start - start % period + zlib.crc32(value.encode()) % period + period
+    time_machine.move_to(boundary - 2, tick=False)
+    before = [LIMIT.hit(value).exceeded for _ in range(5)]
+    time_machine.move_to(boundary + 2, tick=False)
+    after = [LIMIT.hit(value).exceeded for _ in range(5)]
+
+    assert (before + after).count(False) == 5
+
+
+@pytest.mark.parametrize("seed", range(5))
+@override_settings(PASSWORD_RESET_REQUESTS_PER_IP=7)
+def test_no_interval_of_the_window_ever_gets_more_than_the_number_through(time_machine, seed):
+    """Hits at random moments over three windows, in bursts and trickles: whatever interval
+    of ``window`` seconds one looks at, at most ``number`` of them were accepted."""
+    rng, period = random.Random(seed), LIMIT.window_seconds
+    moments = sorted(rng.uniform(0, 3 * period) for _ in range(400))
+    start, accepted = 1_796_000_000.0, []
+    for moment in moments:
+        time_machine.move_to(start + moment, tick=False)
+        if not LIMIT.hit("192.0.2.77").exceeded:
+            accepted.append(moment)
+
+    assert max(sum(a <= b < a + period for b in accepted) for a in accepted) <= 7
+    assert len(accepted) >= 3 * 7 - 7  # and it is not stricter than it says: about 7 per window
+
+
+def test_the_wait_a_refusal_names_is_exact(time_machine, settings):
+    settings.PASSWORD_RESET_REQUESTS_PER_IP = 2
+    time_machine.move_to(1_796_000_000, tick=False)
+    LIMIT.hit("192.0.2.88")
+    time_machine.shift(600)
+    LIMIT.hit("192.0.2.88")
+    refused = LIMIT.hit("192.0.2.88")
+    assert refused.exceeded and refused.retry_after > 0
+
+    time_machine.shift(refused.retry_after - 1)
+    assert LIMIT.peek("192.0.2.88").time_left == 1
+    time_machine.shift(1)
+    assert LIMIT.peek("192.0.2.88").time_left == 0
+    assert not LIMIT.hit("192.0.2.88").exceeded

@@ -113,6 +113,25 @@ def test_sixteen_wrong_codes_at_once_are_each_counted_up_to_the_caps(
         assert refused.value.code == ("locked" if counted >= max_failures else "attempts_exhausted")
 
 
+def test_sixteen_sign_in_sessions_guessing_at_once_get_exactly_the_cap_checked(sms_outbox):
+    """Attack 3 in parallel: a session each, a wrong code each, all at once. The cap is one
+    counter for the account, so exactly ``OTP_MAX_FAILURES`` codes are compared."""
+    user = make_user("racer2024", CITIZEN_ID, MOBILE_E164)
+    challenges = [
+        issue(purpose=OtpPurpose.LOGIN, national_id=CITIZEN_ID, user_id=user.pk)
+        for _ in range(THREADS)
+    ]
+    sent = {last_code([sms]) for sms in sms_outbox}
+    wrong = next(f"{n:06d}" for n in range(10**6) if f"{n:06d}" not in sent)
+
+    outcomes = race([lambda c=c: otp.verify_code(c.pk, wrong) for c in challenges])
+
+    answers = Counter(o.code for o in outcomes if isinstance(o, otp.OtpError))
+    assert answers == {"wrong_code": 9, "locked": THREADS - 9}, outcomes
+    checked = sum(OtpChallenge.objects.get(pk=c.pk).attempts for c in challenges)
+    assert checked == 10
+
+
 # --- through the live server --------------------------------------------------------------------
 def clones(client: LiveClient, count: int) -> list[LiveClient]:
     """``count`` browsers sharing ``client``'s cookies: one person's session, many tabs."""
