@@ -28,7 +28,10 @@ CODE_ERRORS: Mapping[str, Promise] = {
     "sms_invalid_number": _(
         "This number cannot receive SMS messages. Check it, or use another mobile number."
     ),
-    "locked": _("Too many wrong codes. Start the registration again."),
+    "locked": _(
+        "Too many wrong codes were entered for this mobile number. "
+        "Try again in %(time)s (minutes:seconds)."
+    ),
     "already_verified": _("This code has already been used."),
     "code_format": _("Enter the 6 digits of the code."),
     "wrong_code": _("The code is not correct."),
@@ -40,7 +43,10 @@ CODE_ERRORS: Mapping[str, Promise] = {
 #: The sign-in's code step: the number is the account's own, and locking ends the sign-in.
 SIGNIN_CODE_ERRORS: Mapping[str, Promise] = {
     **CODE_ERRORS,
-    "locked": _("Too many wrong codes. Wait an hour, then sign in again."),
+    "locked": _(
+        "Too many wrong codes were entered for this account. "
+        "Sign in again in %(time)s (minutes:seconds)."
+    ),
     "no_challenge": _("Your sign-in has expired. Sign in again."),
     "sms_invalid_number": _(
         "The mobile number on your account cannot receive SMS messages, so we cannot "
@@ -54,18 +60,20 @@ SIGNIN_CODE_ERRORS: Mapping[str, Promise] = {
     ),
 }
 
+#: Password reset: the cap is on the details typed (ID number and mobile), not on a session.
+RESET_LOCKED = _(
+    "Too many wrong codes were entered for these details. Try again in %(time)s (minutes:seconds)."
+)
+
 #: Password reset, checking a code.
 RESET_CODE_ERRORS: Mapping[str, Promise] = {
     **CODE_ERRORS,
-    "locked": _("Too many wrong codes. Start the password reset again."),
+    "locked": RESET_LOCKED,
     "no_challenge": _("No code has been sent yet. Start the password reset again."),
 }
 
-#: Password reset, sending a code: the lock is on the details typed, not on a session.
-RESET_SEND_ERRORS: Mapping[str, Promise] = {
-    **CODE_ERRORS,
-    "locked": _("Too many wrong codes were entered for these details. Wait an hour and try again."),
-}
+#: Password reset, sending a code.
+RESET_SEND_ERRORS: Mapping[str, Promise] = {**CODE_ERRORS, "locked": RESET_LOCKED}
 
 #: Completing a registration: something changed since the person's steps were checked.
 REGISTRATION_CONFLICTS: Mapping[str, Promise] = {
@@ -99,6 +107,8 @@ def code_error(error: CodedError, texts: Mapping[str, Promise] = CODE_ERRORS) ->
         return _("Wait %(time)s (minutes:seconds) before requesting a new code.") % {
             "time": minutes_seconds(error.params["seconds"])
         }
+    if error.code == "locked":  # the cap on wrong codes: every code waits until it lets go
+        return str(texts["locked"]) % {"time": minutes_seconds(error.params["seconds"])}
     if error.code == "wrong_code":
         remaining = error.params["remaining"]
         return ngettext(

@@ -172,12 +172,18 @@ class CodeForm(forms.Form):
         self.add_error("code", ValidationError(message, code=error.code, params=params))
 
 
-def code_page_context(form: CodeForm, *, cooldown: int, locked: bool) -> dict[str, Any]:
-    """What every "enter the code" page shows beside the form: the resend wait and the lock."""
+def code_page_context(form: CodeForm, *, cooldown: int, locked_for: int) -> dict[str, Any]:
+    """What every "enter the code" page shows beside the form: the resend wait and, while the
+    person's wrong codes are at the cap, the lock and when it lets go (in the journey's words).
+    """
+    locked_message = ""
+    if locked_for:
+        locked_message = code_error(otp.OtpError("locked", seconds=locked_for), form.code_errors)
     return {
         "form": form,
         "cooldown": cooldown,
         "cooldown_display": minutes_seconds(cooldown),
         "code_minutes": max(1, settings.OTP_TTL_SECONDS // 60),
-        "locked": locked,
+        "locked": bool(locked_for),
+        "locked_message": locked_message,
     }

@@ -1,14 +1,23 @@
 """Every throttle of the portal in one place: what it counts, per what, how many, how long.
 
-A limit is a counter in the shared cache (Redis in production, so it holds across processes
-and machines) over **staggered fixed windows**: time is cut into windows of ``window`` seconds,
-and each counted value (a mobile, an address, ...) has its own offset inside the period, taken
-from a CRC32 of the value, so all counters do not reset at the same second. Counting is one
-``cache.add`` (the window's first hit creates its counter at 1, living as long as the window)
-or else one ``cache.incr`` (atomic in Redis and in the local-memory cache); a count above
-``number`` is
-refused. A window ends at a whole second; a hit at that very second counts in the next one.
-Only Django's public cache API is used.
+A limit allows at most ``number`` hits for each counted value (a mobile, an address, ...) in
+**any** interval of ``window`` seconds: there is no window boundary to straddle (decision 112).
+Time is cut into ``SLICES`` slices of ``window / SLICES`` seconds (rounded up; fewer slices for
+a window under ``SLICES`` seconds), each value's slices offset by a CRC32 of it so counters do
+not all move at the same second. A hit adds one to its value's current slice (one
+``cache.add``, or else one atomic ``cache.incr``) and reads the ``SLICES`` slices before it
+(one ``cache.get_many``); the count is their sum, and a count above ``number`` is refused.
+Those slices reach back at least ``window`` seconds from the hit, so every hit accepted in
+any ``window``-long interval was counted by the last of them: at most ``number`` are
+accepted in it, exactly, not to within an estimate. The price: the count looks back up to one
+slice further than ``window`` (an hour's limit up to 65 minutes), so a refused value may wait
+up to that slice (5 minutes of an hour) longer than a perfect log of every hit would make it.
+Hits that land in the same instant on either side of a slice's end may each miss the other
+(a few microseconds in which two racing hits can both be accepted); within a slice the atomic
+increment orders them exactly.
+
+``Usage.time_left`` is the wait until a further hit would be accepted, from the counts the hit
+or look saw (0: at once). Only Django's public cache API is used.
 
 The README's "Limits" table is :func:`markdown_table`'s output; a test keeps the two equal.
 """
@@ -17,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import time
 import zlib
 from dataclasses import dataclass
@@ -24,13 +34,20 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 
-#: Seconds a counter outlives its window, so a count made at the last second is still read.
+#: Slices a window is cut into: the finer, the closer to an exact log and the more keys read.
+SLICES = 12
+#: Seconds a slice's counter outlives the last count that can read it.
 EXPIRY_FUDGE_SECONDS = 5
+
+
+def _now() -> float:
+    """The current time. Used for mocking in tests."""
+    return time.time()
 
 
 @dataclass(frozen=True)
 class Usage:
-    """One counter as it stands after a hit (or a look): its count and when its window ends."""
+    """One counter as it stands after a hit (or a look): its count and the wait it implies."""
 
     count: int
     number: int
@@ -39,18 +56,18 @@ class Usage:
 
     @property
     def exceeded(self) -> bool:
-        """More than ``number`` were counted in this window: refuse."""
+        """More than ``number`` were counted in the sliding window: refuse."""
         return self.count > self.number
 
     @property
     def retry_after(self) -> int:
-        """Seconds to wait before trying again: until the window ends once exceeded, else 0."""
+        """Seconds to wait before trying again once exceeded (else 0)."""
         return max(1, self.time_left) if self.exceeded else 0
 
 
 @dataclass(frozen=True)
 class Limit:
-    """A throttle: at most ``number`` per ``window`` for each value it is keyed on."""
+    """A throttle: at most ``number`` in any ``window`` seconds for each value it is keyed on."""
 
     name: str
     keyed_on: str
@@ -69,38 +86,68 @@ class Limit:
 
     def hit(self, value: str) -> Usage:
         """Count one for ``value`` and return the counter (refused ones count too)."""
-        key, time_left = self._counter(value)
-        cache, lifetime = _cache(), self.window_seconds + EXPIRY_FUDGE_SECONDS
-        if cache.add(key, 1, lifetime):  # the first in its window
+        slices = self._slices(value)
+        current, older = slices.keys[-1], slices.keys[:-1]
+        cache, lifetime = _cache(), slices.lifetime
+        if cache.add(current, 1, lifetime):  # the first in its slice
             count = 1
         else:
             try:
-                count = cache.incr(key)
-            except ValueError:  # expired between the two calls: a new window began
-                cache.add(key, 1, lifetime)
+                count = cache.incr(current)
+            except ValueError:  # expired between the two calls
+                cache.add(current, 1, lifetime)
                 count = 1
-        return Usage(count=count, number=self.number, time_left=time_left, key=key)
+        seen = cache.get_many(older)
+        return self._usage(slices, [int(seen.get(key, 0)) for key in older] + [count])
 
     def peek(self, value: str) -> Usage:
         """The counter for ``value`` without counting."""
-        key, time_left = self._counter(value)
-        count = int(_cache().get(key, 0))
-        return Usage(count=count, number=self.number, time_left=time_left, key=key)
+        slices = self._slices(value)
+        seen = _cache().get_many(slices.keys)
+        return self._usage(slices, [int(seen.get(key, 0)) for key in slices.keys])
 
-    def _counter(self, value: str) -> tuple[str, int]:
-        """The cache key of ``value``'s current window, and the seconds until it ends."""
+    def _usage(self, slices: _Slices, counts: list[int]) -> Usage:
+        """The sum of ``counts`` (oldest slice first) and the wait until one more would pass.
+
+        The oldest slice leaves the count when the current one ends, the next a slice later.
+        """
+        number, wait = self.number, 0
+        for dropped in range(len(counts) + 1):
+            if sum(counts[dropped:]) + 1 <= number:
+                wait = 0 if dropped == 0 else slices.ends_in + (dropped - 1) * slices.length
+                break
+        else:  # a number below 1 lets nothing through
+            wait = len(counts) * slices.length
+        return Usage(count=sum(counts), number=number, time_left=wait, key=slices.keys[-1])
+
+    def _slices(self, value: str) -> _Slices:
+        """The keys of ``value``'s slices covering the last window, oldest first."""
         period = self.window_seconds
-        now = int(time.time())
-        offset = zlib.crc32(value.encode("utf-8")) % period
-        window_end = now - (now % period) + offset
-        if window_end <= now:
-            window_end += period
+        length = max(1, math.ceil(period / SLICES))
+        behind = math.ceil(period / length)  # slices before the current one: >= one window
+        offset = zlib.crc32(value.encode("utf-8")) % length
+        now = _now()
+        index = math.floor((now - offset) / length)
         digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:40]
-        return f"limit:{self.name}:{period}:{window_end}:{digest}", window_end - now
+        prefix = f"limit:{self.name}:{length}:{digest}"
+        return _Slices(
+            keys=[f"{prefix}:{n}" for n in range(index - behind, index + 1)],
+            length=length,
+            ends_in=max(1, math.ceil((index + 1) * length + offset - now)),
+            lifetime=(behind + 1) * length + EXPIRY_FUDGE_SECONDS,
+        )
+
+
+@dataclass(frozen=True)
+class _Slices:
+    keys: list[str]
+    length: int
+    ends_in: int
+    lifetime: int
 
 
 def give_back(usage: Usage) -> None:
-    """Undo one count of ``usage``'s window (nothing if that window is over)."""
+    """Undo one count of ``usage`` (in the slice it was counted in)."""
     with contextlib.suppress(ValueError):
         _cache().decr(usage.key)
 
@@ -152,6 +199,16 @@ RESET_SENDS_PER_PAIR = Limit(
     purpose="password-reset codes, real and decoy alike (a decoy sends nothing); never given "
     "back; never counted per mobile or per ID alone",
 )
+WRONG_CODES_PER_PERSON = Limit(
+    name="otp-wrong-codes",
+    keyed_on="purpose and person: sign-in: the account; registration: the mobile number; "
+    "reset: the ID number and mobile together",
+    number_setting="OTP_MAX_FAILURES",
+    window=HOUR,
+    purpose="wrong codes checked, over every session, resend and challenge; at the number "
+    "every code of that purpose and person is refused, the right one too (a refused or right "
+    "code is not counted)",
+)
 OTP_SENDS_PER_ADDRESS = Limit(
     name="otp-send-ip",
     keyed_on="client address",
@@ -171,7 +228,7 @@ SIGNIN_ATTEMPTS_PER_ADDRESS = Limit(
     keyed_on="client address",
     number_setting="LOGIN_ATTEMPTS_PER_IP",
     window=HOUR,
-    purpose="sign-in password posts; over it: 429 until the window ends",
+    purpose="sign-in password posts; over it: 429 saying when one more would pass",
 )
 SIGNIN_FAILURES_PER_IDENTIFIER = Limit(
     name="signin-fail-id",
@@ -194,7 +251,7 @@ RESET_REQUESTS_PER_ADDRESS = Limit(
     keyed_on="client address",
     number_setting="PASSWORD_RESET_REQUESTS_PER_IP",
     window=HOUR,
-    purpose="password-reset starts; over it: 429 until the window ends",
+    purpose="password-reset starts; over it: 429 saying when one more would pass",
 )
 
 #: Every limit, in the order the README lists them.
@@ -204,6 +261,7 @@ LIMITS: tuple[Limit, ...] = (
     REGISTRATION_SENDS_PER_MOBILE,
     REGISTRATION_SENDS_PER_ID,
     RESET_SENDS_PER_PAIR,
+    WRONG_CODES_PER_PERSON,
     OTP_SENDS_PER_ADDRESS,
     IDENTITY_CHECKS_PER_ADDRESS,
     SIGNIN_ATTEMPTS_PER_ADDRESS,

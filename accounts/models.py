@@ -195,6 +195,9 @@ class OtpChallenge(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Unused since issue 13: wrong codes count per person and purpose (accounts.wrong_codes,
+    # decision 111). Kept so the release before, which writes it, runs during the deploy;
+    # a later release drops the column.
     failures = models.PositiveSmallIntegerField(default=0)
     sends = models.PositiveSmallIntegerField(default=0)
     verified_at = models.DateTimeField(null=True, blank=True)

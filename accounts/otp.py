@@ -1,11 +1,12 @@
 """One-time codes sent by SMS (design.md §5).
 
 A code is six digits from ``secrets``; only an HMAC of it, keyed by ``SECRET_KEY`` and bound
-to the challenge and its purpose, is stored. A challenge allows ``OTP_MAX_ATTEMPTS`` wrong
-tries per code and ``OTP_MAX_FAILURES`` consecutive wrong tries over all its codes (a resend
-does not reset that count). Sends are limited per IP address and, per purpose, per mobile
-and per ID number (a reset: per ID-and-mobile pair) in the shared cache (decision 100), and a
-resend waits ``OTP_RESEND_COOLDOWN_SECONDS``.
+to the challenge and its purpose, is stored. A code allows ``OTP_MAX_ATTEMPTS`` wrong tries;
+over every session, resend and challenge, a person has ``OTP_MAX_FAILURES`` wrong codes per
+purpose in any hour, counted here when a code is checked (``accounts.wrong_codes``). Sends are
+limited per IP address and, per purpose, per mobile and per ID number (a reset: per
+ID-and-mobile pair) in the shared cache (decision 100), and a resend waits
+``OTP_RESEND_COOLDOWN_SECONDS``.
 
 The SMS is sent by the request itself, after the challenge row is committed, so a provider
 failure is shown to the person at once.
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accounts import limits
+from accounts import limits, wrong_codes
 from accounts.limits import Usage
 from accounts.models import OtpChallenge, OtpPurpose
 from accounts.notifications import otp_sms_body
@@ -164,14 +165,16 @@ def issue_challenge(
 ) -> OtpChallenge:
     """Create a challenge for ``mobile`` and send its first code.
 
-    Wrong tries of the same person's recent unverified challenge carry over, so starting
-    again does not reset the cap on consecutive failures. A ``decoy`` (password reset for
-    details that match no account) goes through every check and counter but gets no code and
-    sends nothing, so it cannot be told from a real challenge.
+    Refused while the person's wrong codes for ``purpose`` are at the cap: the code could
+    not be checked. A ``decoy`` (password reset for details that match no account) goes
+    through every check and counter but gets no code and sends nothing, so it cannot be told
+    from a real challenge.
     """
-    failures = _recent_failures(purpose=purpose, mobile=mobile, national_id=national_id)
-    if failures >= settings.OTP_MAX_FAILURES:
-        raise OtpError("locked")
+    key = wrong_codes.person_key(
+        purpose=purpose, mobile=mobile, national_id=national_id, user_id=user_id
+    )
+    if seconds := wrong_codes.wait(key):
+        raise OtpError("locked", seconds=seconds)
     quota = _consume_send_quota(purpose=purpose, mobile=mobile, national_id=national_id, ip=ip)
     with transaction.atomic():
         challenge = OtpChallenge.objects.create(
@@ -179,29 +182,11 @@ def issue_challenge(
             mobile=mobile,
             national_id=national_id,
             user_id=user_id,
-            failures=failures,
         )
         code = _set_new_code(challenge, decoy=decoy)
     if code is not None:
         _send(challenge, code, language=language, quota=quota)
     return challenge
-
-
-def _recent_failures(*, purpose: str, mobile: str, national_id: str) -> int:
-    """Consecutive wrong tries of the newest unverified challenge of the last hour."""
-    latest = (
-        OtpChallenge.objects.filter(
-            purpose=purpose,
-            mobile=mobile,
-            national_id=national_id,
-            verified_at__isnull=True,
-            created_at__gte=_now() - timedelta(hours=1),
-        )
-        .order_by("-created_at")
-        .values_list("failures", flat=True)
-        .first()
-    )
-    return latest or 0
 
 
 def cooldown_remaining(challenge: OtpChallenge) -> int:
@@ -212,9 +197,9 @@ def cooldown_remaining(challenge: OtpChallenge) -> int:
     return max(0, int((ready_at - _now()).total_seconds() + 0.999))
 
 
-def is_locked(challenge: OtpChallenge) -> bool:
-    """Too many consecutive wrong codes: the whole process must start again."""
-    return challenge.failures >= settings.OTP_MAX_FAILURES
+def locked_for(challenge: OtpChallenge) -> int:
+    """Seconds until codes of this challenge's person and purpose are checked again (0: now)."""
+    return wrong_codes.wait(wrong_codes.challenge_key(challenge))
 
 
 def resend_code(
@@ -229,8 +214,8 @@ def resend_code(
         challenge = OtpChallenge.objects.select_for_update().get(pk=challenge_id)
         if challenge.verified_at is not None:
             raise OtpError("already_verified")
-        if is_locked(challenge):
-            raise OtpError("locked")
+        if seconds := locked_for(challenge):
+            raise OtpError("locked", seconds=seconds)
         if (remaining := cooldown_remaining(challenge)) > 0:
             raise OtpError("cooldown", seconds=remaining)
         quota = _consume_send_quota(
@@ -248,39 +233,48 @@ def resend_code(
 def verify_code(challenge_id: object, code: str) -> OtpChallenge:
     """Accept ``code`` once for this challenge, or raise ``OtpError`` saying why not.
 
-    Wrong tries are counted under a row lock and committed before the error is raised,
-    so parallel guesses cannot exceed the limits.
+    Each code compared is first counted against the person's cap on wrong codes for this
+    purpose (``wrong_codes``), and given back if it is right; the wrong tries of the code are
+    counted under a row lock and committed before the error is raised. So neither parallel
+    guesses in one session nor guesses spread over many sessions exceed the limits.
     """
     error: OtpError | None = None
     with transaction.atomic():
         challenge = OtpChallenge.objects.select_for_update().get(pk=challenge_id)
+        key = wrong_codes.challenge_key(challenge)
         now = _now()
         if challenge.verified_at is not None:
             error = OtpError("already_verified")
-        elif is_locked(challenge):
-            error = OtpError("locked")
+        elif seconds := wrong_codes.wait(key):
+            error = OtpError("locked", seconds=seconds)
         elif challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
             error = OtpError("attempts_exhausted")
         elif not challenge.code_hmac or challenge.expires_at is None or now >= challenge.expires_at:
             error = OtpError("expired")
-        elif constant_time_compare(challenge.code_hmac, code_hmac(challenge, code)):
-            challenge.verified_at = now
-            challenge.failures = 0
-            challenge.save(update_fields=["verified_at", "failures"])
         else:
-            challenge.attempts += 1
-            challenge.failures += 1
-            challenge.save(update_fields=["attempts", "failures"])
-            if is_locked(challenge):
-                error = OtpError("locked")
-            elif challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
-                error = OtpError("attempts_exhausted")
-            else:
-                remaining = settings.OTP_MAX_ATTEMPTS - challenge.attempts
-                error = OtpError("wrong_code", remaining=remaining)
+            error = _compare(challenge, code, key=key, now=now)
     if error is not None:
         raise error
     return challenge
+
+
+def _compare(challenge: OtpChallenge, code: str, *, key: str, now: datetime) -> OtpError | None:
+    """Count the code against the cap, then compare it; what to refuse it with, if anything."""
+    counted, seconds = wrong_codes.count_check(key)
+    if seconds:
+        return OtpError("locked", seconds=seconds)
+    if constant_time_compare(challenge.code_hmac, code_hmac(challenge, code)):
+        wrong_codes.forget_check(counted)
+        challenge.verified_at = now
+        challenge.save(update_fields=["verified_at"])
+        return None
+    challenge.attempts += 1
+    challenge.save(update_fields=["attempts"])
+    if counted.time_left:  # this wrong code reached the cap
+        return OtpError("locked", seconds=counted.time_left)
+    if challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
+        return OtpError("attempts_exhausted")
+    return OtpError("wrong_code", remaining=settings.OTP_MAX_ATTEMPTS - challenge.attempts)
 
 
 def consume_challenge(challenge_id: object, *, purpose: str, mobile: str, national_id: str) -> bool:

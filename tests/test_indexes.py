@@ -24,8 +24,8 @@ admin search: exact ID / mobile / username    accounts_user_national_id_… / �
                                               user_username_lower_idx (all rows, any status)
 expiry sweep: pending, created before         user_status_created_idx
 status page: an account's events (views)      accounts_accountevent_account_id_…
-code sending: recent failures (otp)           accounts_ot_mobile_6a6ab7_idx (mobile, created)
-reset SMS failure: the challenge just made    accounts_otpchallenge_user_id_… or the above
+reset SMS failure: the challenge just made    accounts_otpchallenge_user_id_… or
+                                              accounts_ot_mobile_6a6ab7_idx (mobile, created)
 ============================================  ===============================================
 
 Lookups by primary key (sessions, challenges by id, tasks by id) are left out.
@@ -44,7 +44,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import otp, selectors
+from accounts import selectors
 from accounts.expiry import pending_accounts_due
 from accounts.models import AccountEvent, Notice, OtpChallenge, OtpPurpose, User
 from accounts.notices import queue_missed_notices, report_stale_notices
@@ -358,29 +358,6 @@ def test_status_page_reads_an_accounts_events_by_index(data):
     assert_indexed(
         lambda: _recent_events(user), EVENT_TABLE, column_indexes(EVENT_TABLE, "account_id")
     )
-
-
-def test_code_sending_counts_recent_failures_by_the_mobile_index(data):
-    user = data["user"]
-
-    def issue() -> None:
-        otp.issue_challenge(
-            purpose=OtpPurpose.LOGIN,
-            mobile=user.mobile,
-            language="en",
-            ip="198.51.100.7",
-            national_id=user.national_id,
-            user_id=user.pk,
-        )
-
-    plans = plans_of(issue, OTP_TABLE)
-    (failures,) = [plan for plan in plans if "Limit" in plan]
-    assert "Seq Scan" not in failures, failures
-    assert indexes_used(failures, OTP_TABLE) & column_indexes(OTP_TABLE, "mobile", "created_at"), (
-        failures
-    )
-    for plan in plans:
-        assert "Seq Scan" not in plan, plan
 
 
 def test_reset_challenge_lookup_after_a_failed_sms_uses_the_user_index(data):

@@ -199,7 +199,7 @@ def test_resend_gives_a_fresh_set_of_tries_after_the_code_was_exhausted(sms_outb
     assert otp.verify_code(challenge.pk, last_code(sms_outbox)).verified_at is not None
 
 
-def test_consecutive_failure_cap_is_not_reset_by_resend(sms_outbox, frozen, settings):
+def test_the_cap_on_wrong_codes_is_not_reset_by_resend(sms_outbox, frozen, settings):
     assert settings.OTP_MAX_FAILURES == 10
     challenge = issue()
     for _ in range(5):
@@ -218,26 +218,32 @@ def test_consecutive_failure_cap_is_not_reset_by_resend(sms_outbox, frozen, sett
     assert len(sms_outbox) == 2
 
 
-def test_consecutive_failure_cap_follows_the_setting(sms_outbox, frozen, settings):
+def test_the_cap_on_wrong_codes_follows_the_setting(sms_outbox, frozen, settings):
     settings.OTP_MAX_FAILURES = 3
     challenge = issue()
     wrong = wrong_code_for(last_code(sms_outbox))
 
-    codes = [otp_error(otp.verify_code, challenge.pk, wrong).code for _ in range(3)]
+    errors = [otp_error(otp.verify_code, challenge.pk, wrong) for _ in range(3)]
 
-    assert codes == ["wrong_code", "wrong_code", "locked"]
-    assert otp.is_locked(OtpChallenge.objects.get(pk=challenge.pk))
+    assert [error.code for error in errors] == ["wrong_code", "wrong_code", "locked"]
+    assert errors[-1].params["seconds"] == otp.locked_for(challenge) > 0
 
 
-def test_a_right_code_resets_the_consecutive_failure_count(sms_outbox):
+def test_a_right_code_neither_counts_nor_resets_the_wrong_ones(sms_outbox, settings):
+    """Like wrong passwords, wrong codes age out with their window (design.md §14)."""
+    settings.OTP_MAX_FAILURES = 4
     challenge = issue()
     code = last_code(sms_outbox)
     for _ in range(3):
         otp_error(otp.verify_code, challenge.pk, wrong_code_for(code))
 
-    verified = otp.verify_code(challenge.pk, code)
+    otp.verify_code(challenge.pk, code)
+    second = issue()
 
-    assert verified.failures == 0
+    assert otp.locked_for(second) == 0
+    assert otp_error(otp.verify_code, second.pk, wrong_code_for(last_code(sms_outbox))).code == (
+        "locked"
+    )
 
 
 def test_code_expires_after_the_ttl(sms_outbox, frozen, settings):

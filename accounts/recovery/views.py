@@ -112,8 +112,8 @@ class PasswordResetVerifyView(View):
 
     def render(self, form: ResetCodeForm) -> HttpResponse:
         challenge = self.state.challenge()
-        locked = challenge is None or otp.is_locked(challenge)
-        context = code_page_context(form, cooldown=self.state.cooldown(), locked=locked)
+        locked_for = otp.locked_for(challenge) if challenge is not None else 0
+        context = code_page_context(form, cooldown=self.state.cooldown(), locked_for=locked_for)
         return render(self.request, self.template_name, context)
 
 

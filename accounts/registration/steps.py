@@ -199,6 +199,6 @@ class WizardSteps:
         challenge = self.challenge()
         identity = self.get_cleaned_data_for_step("identity") or {}
         cooldown = otp.cooldown_remaining(challenge) if challenge else 0
-        locked = bool(challenge and otp.is_locked(challenge))
-        context = code_page_context(form, cooldown=cooldown, locked=locked)
+        locked_for = otp.locked_for(challenge) if challenge else 0
+        context = code_page_context(form, cooldown=cooldown, locked_for=locked_for)
         return {**context, "challenge": challenge, "mobile": identity.get("mobile", "")}

@@ -140,7 +140,8 @@ class SignInVerifyView(View):
     def render(self, form: SignInCodeForm) -> HttpResponse:
         self.challenge.refresh_from_db()  # the check may have counted a wrong try
         cooldown = otp.cooldown_remaining(self.challenge)
-        context = code_page_context(form, cooldown=cooldown, locked=otp.is_locked(self.challenge))
+        locked_for = otp.locked_for(self.challenge)
+        context = code_page_context(form, cooldown=cooldown, locked_for=locked_for)
         context["mobile"] = mask_mobile(self.user.mobile)
         return render(self.request, self.template_name, context)
 
