@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e serve worker collectstatic install install-dev migrate messages makemessages lint bandit format check clean
+.PHONY: run test test-runtime-role e2e serve worker collectstatic install install-dev migrate messages makemessages lint bandit format check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,9 @@ messages: install
 makemessages: install
 	$(BIN)/python manage.py makemessages -l ar -l en --ignore=$(VENV) --ignore=staticfiles --no-obsolete
 
-## Migrations, one machine at a time (a PostgreSQL advisory lock; see migrate_locked).
+## Migrations, the release step: as DATABASE_MIGRATION_URL's role (the schema's owner; default
+## DATABASE_URL's), one machine at a time (a PostgreSQL advisory lock), then DATABASE_URL's
+## runtime role is granted its tables (README "Database roles", decision 131).
 migrate: install
 	$(BIN)/python manage.py migrate_locked -v 0
 
@@ -42,15 +44,19 @@ run: install messages migrate
 
 ## Production: gunicorn (WEB_CONCURRENCY workers, default one per core) with WhiteNoise; set
 ## DJANGO_DEBUG=0, SECRET_KEY, DATABASE_URL, REDIS_URL, ... (README, "Production").
-serve: install messages collectstatic migrate
-	$(BIN)/gunicorn -c gunicorn.conf.py
+## It migrates only as a role that owns the schema (DATABASE_MIGRATION_URL, or a single-role
+## DATABASE_URL); given the runtime role alone it waits for the release step (`make migrate`).
+## gunicorn never gets DATABASE_MIGRATION_URL.
+serve: install messages collectstatic
+	$(BIN)/python manage.py migrate_locked --wait -v 0
+	env -u DATABASE_MIGRATION_URL $(BIN)/gunicorn -c gunicorn.conf.py
 
 ## Production: the task worker (SMS after commit), any number of them beside the web processes.
 ## It waits until the schema is migrated (by `make serve` or the release step), never migrates.
 worker: install
 	@until out=$$($(BIN)/python manage.py migrate --check 2>&1); do \
 		echo "worker: waiting for migrations: $$(echo "$$out" | tail -n 1)"; sleep 2; done
-	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload
+	env -u DATABASE_MIGRATION_URL $(BIN)/python manage.py db_worker --queue-name '*' --no-reload
 
 collectstatic: install
 	$(BIN)/python manage.py collectstatic --no-input -v 0
@@ -58,6 +64,19 @@ collectstatic: install
 ## The whole test suite.
 test: install-dev
 	$(BIN)/python -m pytest
+
+## Production behaviour under the runtime role (PostgreSQL): with DATABASE_URL naming the runtime
+## role and DATABASE_MIGRATION_URL the owner (allowed to create databases), the owner makes and
+## migrates the test database and every test then runs as the runtime role (.ci/run does this).
+RUNTIME_ROLE_TESTS := tests/test_database_roles.py tests/test_registration_wizard.py \
+	tests/test_otp.py tests/test_signin.py tests/test_account_pages.py tests/test_sessions.py \
+	tests/test_password_reset.py tests/test_activation_api.py tests/test_worker.py \
+	tests/test_notices.py tests/test_expiry.py tests/test_admin.py \
+	tests/test_twilio_status_callback.py tests/test_sms_delivery_records.py \
+	tests/test_bank_commands.py
+test-runtime-role: install-dev
+	@test -n "$$DATABASE_MIGRATION_URL" || { echo "set DATABASE_MIGRATION_URL (the owner)"; exit 2; }
+	$(BIN)/python -m pytest $(RUNTIME_ROLE_TESTS)
 
 ## Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium; `apt-get install
 ## chromium`, never `playwright install`) against a production-like gunicorn it starts itself.

@@ -93,9 +93,19 @@ TEMPLATES = [
 ]
 
 # --- Data -----------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+# DATABASE_URL is what the web processes and task workers connect with: in production a role
+# that may read and write rows but not wipe the history nor change the schema. Migrations run
+# as DATABASE_MIGRATION_URL's role, the schema's owner (``manage.py migrate_locked``, the release
+# step), which then grants the runtime role its privileges (absher_portal/database_roles.py,
+# decision 131). Without it, one role does both: SQLite development and single-role set-ups.
+# (Lower-case names are not settings: the URLs, passwords included, stay out of diffsettings.)
+_database_url = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+DATABASES = {"default": env.db_url_config(_database_url)}
+MIGRATION_DATABASE = env.db_url_config(env.str("DATABASE_MIGRATION_URL", default=_database_url))
+if MIGRATION_DATABASE["ENGINE"] != DATABASES["default"]["ENGINE"]:
+    raise ImproperlyConfigured(
+        "DATABASE_MIGRATION_URL must name the same kind of database as DATABASE_URL."
+    )
 # Production keeps each worker's connection open between requests (checked before reuse).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -26,6 +26,79 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=plain)
 
 
+#: The runtime role's credentials, when this run has two roles (read before any switch).
+_runtime_role: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """With two database roles, the test database is created and migrated by the owner.
+
+    The run is then configured as production is: ``DATABASE_URL`` names the runtime role and
+    ``DATABASE_MIGRATION_URL`` the owner (``make test-runtime-role``, decision 131).
+    """
+    from django.db import connection
+
+    from absher_portal import database_roles
+
+    if database_roles.separate_roles():
+        _runtime_role.update(
+            {key: connection.settings_dict[key] for key in database_roles.CONNECTION_KEYS}
+        )
+    with database_roles.migration_owner():
+        yield
+
+
+def _as_owner(method):
+    """``method``, run as the owner: how tests reset the database, never what the portal does."""
+    from absher_portal.database_roles import migration_owner
+
+    def run(*args, **kwargs):
+        with migration_owner():
+            return method(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the owner has made the test database: grant, then run every test as the runtime role.
+
+    Only what tests do to reset the database between tests (``flush``, the serialized
+    rollback's reload) runs as the owner again: the runtime role may not truncate the history.
+    """
+    if not _runtime_role:
+        yield
+        return
+    from django.conf import settings
+    from django.core.management.commands import flush
+    from django.db import connection
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    from absher_portal import database_roles
+
+    test_database = connection.settings_dict["NAME"]
+    with django_db_blocker.unblock():
+        database_roles.grant_runtime_privileges(
+            connection=connection, role=str(_runtime_role["USER"])
+        )
+    database_name = settings.MIGRATION_DATABASE["NAME"]
+    settings.MIGRATION_DATABASE["NAME"] = test_database
+    patches = pytest.MonkeyPatch()
+    patches.setattr(flush.Command, "handle", _as_owner(flush.Command.handle))
+    patches.setattr(
+        BaseDatabaseCreation,
+        "deserialize_db_from_string",
+        _as_owner(BaseDatabaseCreation.deserialize_db_from_string),
+    )
+    try:
+        with database_roles.connected_as({**_runtime_role, "NAME": test_database}):
+            yield
+    finally:
+        patches.undo()
+        settings.MIGRATION_DATABASE["NAME"] = database_name
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_sms(settings):
     """Each test starts with an empty cache (rate limits) and the in-memory SMS outbox."""

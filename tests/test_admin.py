@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from absher_portal.database_roles import separate_roles
 from accounts import lifecycle
 from accounts.models import AccountEvent, AccountStatus, User
 from accounts.staff import actions as admin_actions
@@ -240,6 +241,10 @@ def test_status_and_id_kind_filters(staff_client, pending):
 def test_unfiltered_list_uses_the_planner_estimate_instead_of_counting(
     staff_client, pending, monkeypatch
 ):
+    if separate_roles():
+        pytest.skip(
+            "ANALYZE is the table owner's (autovacuum in production), not the runtime role's"
+        )
     monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 0)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_user")
