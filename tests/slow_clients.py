@@ -9,6 +9,7 @@ is not a 200 within its timeout.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,7 +27,10 @@ class SlowClient:
     length: int = 16 * 1024
     pace: float = 1.0
     host_header: str = "127.0.0.1"
-    cookie: str = ""  # a CSRF cookie, so the form's middleware reads the body (it checks first)
+    # A CSRF cookie (and, over HTTPS, an Origin), so the CSRF middleware, which checks those
+    # first, goes on to read the body.
+    headers: dict[str, str] = field(default_factory=dict)
+    tls: ssl.SSLContext | None = None  # speak TLS (the portal redirects plain HTTP unread)
     sent: int = 0
     closed_by_server_after: float | None = None
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -48,10 +52,11 @@ class SlowClient:
             f"POST {self.path} HTTP/1.1\r\nHost: {self.host_header}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
             f"Content-Length: {self.length}\r\n"
-            + (f"Cookie: {self.cookie}\r\n" if self.cookie else "")
+            + "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
             + "\r\n"
         ).encode()
-        with socket.create_connection((self.host, self.port), timeout=5) as sock:
+        with socket.create_connection((self.host, self.port), timeout=5) as raw:
+            sock = self.tls.wrap_socket(raw, server_hostname=self.host) if self.tls else raw
             try:
                 sock.sendall(head)
                 while not self._stop.is_set() and self.sent < self.length:
@@ -91,3 +96,34 @@ def probe_health(
         probes.append(Probe(round(now - start, 2), round(time.monotonic() - now, 3), outcome))
         time.sleep(max(0.0, interval - (time.monotonic() - now)))
     return probes
+
+
+@dataclass
+class StalledClient:
+    """One connection that sends ``head`` and then nothing: when does the server hang up?"""
+
+    host: str
+    port: int
+    head: bytes
+    closed_after: float | None = None
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    def start(self) -> StalledClient:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+
+    def _run(self) -> None:
+        with socket.create_connection((self.host, self.port), timeout=60) as sock:
+            sock.sendall(self.head)
+            started = time.monotonic()
+            try:
+                while sock.recv(4096):
+                    pass
+            except OSError:  # reset: hung up all the same
+                pass
+            self.closed_after = time.monotonic() - started
