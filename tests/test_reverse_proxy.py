@@ -236,3 +236,30 @@ def test_over_tls_the_portal_knows_the_request_is_secure(stack):
     )
     assert response.status_code == 200
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_flood_of_form_posts_from_one_address_is_cut_by_nginx_but_not_its_pages(stack):
+    """Form posts past the burst get nginx's 429 (bilingual); GETs from there still pass."""
+    statuses, refusals = [], []
+    for _ in range(30):
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", stack.nginx.http_port, timeout=10, source_address=("127.0.0.4", 0)
+        )
+        connection.request("POST", "/login/", body=b"", headers={"Content-Length": "0"})
+        response = connection.getresponse()
+        text = response.read().decode()
+        statuses.append(response.status)
+        if response.status == 429:
+            refusals.append((text, response.getheader("X-Request-ID")))
+        connection.close()
+    assert refusals, statuses
+    text, request_id = refusals[0]
+    assert "Too many requests" in text and "طلبات كثيرة" in text
+    assert request_id is None  # nginx's refusal: gunicorn never saw it
+    page = http.client.HTTPConnection(
+        "127.0.0.1", stack.nginx.http_port, timeout=10, source_address=("127.0.0.4", 0)
+    )
+    page.request("GET", "/login/")
+    answer = page.getresponse()
+    assert answer.status == 301  # the portal's redirect to HTTPS: it got through
+    assert answer.getheader("X-Request-ID")
