@@ -109,8 +109,12 @@ class Server:
         return done
 
 
-def scratch_database(work: Path) -> tuple[str, Callable[[], None]]:
-    """A ``DATABASE_URL`` for the server and a function that drops it afterwards."""
+def scratch_database(work: Path, *, suffix: str = "browser") -> tuple[str, Callable[[], None]]:
+    """A ``DATABASE_URL`` for the server and a function that drops it afterwards.
+
+    SQLite: a file in ``work``. PostgreSQL: ``<name>_<suffix>`` beside the caller's database,
+    created fresh (each test module that starts a server names its own ``suffix``).
+    """
     caller = os.environ.get("DATABASE_URL", "")
     if not caller.startswith(("postgres://", "postgresql://")):
         return f"sqlite:///{work / 'db.sqlite3'}", lambda: None
@@ -119,7 +123,7 @@ def scratch_database(work: Path) -> tuple[str, Callable[[], None]]:
     import psycopg2
 
     config = environ.Env.db_url_config(caller)
-    name = f"{config['NAME']}_browser"
+    name = f"{config['NAME']}_{suffix}"
     connect = {
         "dbname": "postgres",
         "user": config.get("USER") or None,
