@@ -1,0 +1,28 @@
+"""``manage.py createsuperuser``: Django's command, refusing a staff account without a mobile.
+
+The mobile is among ``REQUIRED_FIELDS``, so Django asks for it and checks it with the field's
+validator (a Saudi mobile, ``accounts.validators``). But the field may be blank (a person's
+number can move to a newer registration), and Django accepts a blank answer for it: here an
+empty answer is asked again, because staff sign in with a code sent to that mobile. Given on
+the command line or in ``DJANGO_SUPERUSER_MOBILE`` with ``--noinput``, an empty one is refused
+by the account manager, with the same message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.management.commands import createsuperuser
+from django.db.models import Field
+
+from accounts.managers import STAFF_WITHOUT_MOBILE
+
+
+class Command(createsuperuser.Command):
+    def get_input_data(self, field: Field, message: str, default: Any = None) -> Any:
+        """Django's prompt, answered again while the mobile is left empty."""
+        value = super().get_input_data(field, message, default)
+        if field.name == "mobile" and value == "":
+            self.stderr.write(f"Error: {STAFF_WITHOUT_MOBILE}")
+            return None
+        return value
