@@ -33,19 +33,18 @@ def refuse_staff_without_mobile(apps, schema_editor):
         )
 
 
-def add_constraint(apps, schema_editor):
-    User = apps.get_model("accounts", "User")
-    if schema_editor.connection.vendor != "postgresql":
-        schema_editor.add_constraint(User, CONSTRAINT)
-        return
-    schema_editor.execute(f"{CONSTRAINT.create_sql(User, schema_editor)} NOT VALID")
-    table = schema_editor.quote_name(User._meta.db_table)
-    name = schema_editor.quote_name(CONSTRAINT.name)
-    schema_editor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
+class AddConstraintNotValid(migrations.AddConstraint):
+    """``AddConstraint``; on PostgreSQL added ``NOT VALID``, then validated without the lock."""
 
-
-def remove_constraint(apps, schema_editor):
-    schema_editor.remove_constraint(apps.get_model("accounts", "User"), CONSTRAINT)
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        schema_editor.execute(f"{self.constraint.create_sql(model, schema_editor)} NOT VALID")
+        table = schema_editor.quote_name(model._meta.db_table)
+        name = schema_editor.quote_name(self.constraint.name)
+        schema_editor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
 
 
 class Migration(migrations.Migration):
@@ -55,8 +54,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(refuse_staff_without_mobile, migrations.RunPython.noop),
-        migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(add_constraint, remove_constraint)],
-            state_operations=[migrations.AddConstraint(model_name="user", constraint=CONSTRAINT)],
-        ),
+        AddConstraintNotValid(model_name="user", constraint=CONSTRAINT),
     ]
