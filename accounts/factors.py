@@ -30,7 +30,7 @@ class Factor(StrEnum):
     """The ways to prove who one is; the passkeys issue adds ``webauthn``, ``totp``,
     ``recovery_code`` (each with what it proves in :data:`PROVES`)."""
 
-    PASSWORD = "password"  # noqa: S105 (the name of a factor, not a password)
+    PASSWORD = "password"  # noqa: S105  # nosec B105 - the name of a factor, not a password
     SMS = "sms"
 
 
