@@ -27,7 +27,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, entered only through the portal's sign-in (accounts/staff/site.py).
+    "accounts.staff.apps.PortalAdminConfig",
     "sms",
     # Before django.contrib.auth: accounts' ``changepassword`` replaces auth's (it records the
     # change and tells the person, through accounts.passwords).

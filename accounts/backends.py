@@ -1,11 +1,17 @@
 """The one way to authenticate: ``django.contrib.auth.authenticate()`` through this backend.
 
 People sign in with ``identifier=`` (their username in any letter case, or their ID number in
-any digits); Django's own callers, the admin's login among them, pass ``username=``, which
-finds usernames only, so staff sign-in accepts nothing it did not accept before. Both spend a
-password hash when no account matches, so timing does not tell whether one exists, and both
-make ``user_login_failed`` fire. Its ``credentials`` then hold what was typed (often an ID
-number; Django masks only password-like keys): a receiver must not log them as they are.
+any digits), and only the portal's sign-in form passes it, behind its throttles, lockout and
+captcha (``accounts.signin.services``). Django's own callers pass ``username=``: the admin's
+login form did, until staff too signed in at ``/login/`` (decision 101). Nothing of the
+portal calls that form any more, so this backend finds no account for it: a door that checks a
+password without the lockout and the SMS code is closed, whichever component would open it
+(Django's ``LoginView``, the test client's ``login()``, a third-party app). The commands
+(``changepassword``, ``createsuperuser``) never authenticate.
+
+When no account matches, a password hash is still spent, so timing does not tell whether one
+exists, and ``user_login_failed`` fires. Its ``credentials`` then hold what was typed (often an
+ID number; Django masks only password-like keys): a receiver must not log them as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-from accounts.selectors import find_account_by_identifier_once, find_account_by_username
+from accounts.selectors import find_account_by_identifier_once
 
 
 class UsernameBackend(ModelBackend):
@@ -34,16 +40,14 @@ class UsernameBackend(ModelBackend):
     ) -> User | None:
         """The account this identifier and password open, or None; the same work either way.
 
-        When no account holds the identifier, a password is still hashed once, so the time
-        taken does not tell whether the account exists. An account that may not sign in
-        (suspended) is checked like any other and then refused.
+        ``username=`` alone opens nothing (see the module's docstring). When no account holds
+        the identifier, a password is still hashed once, so the time taken does not tell
+        whether the account exists. An account that may not sign in (suspended) is checked
+        like any other and then refused.
         """
-        if password is None or (username is None and identifier is None):
+        if password is None or identifier is None:
             return None
-        if identifier is not None:
-            user = find_account_by_identifier_once(request, identifier)
-        else:
-            user = find_account_by_username(username or "")
+        user = find_account_by_identifier_once(request, identifier)
         if user is None:
             User().set_password(password)
             return None

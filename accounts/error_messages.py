@@ -82,6 +82,10 @@ REGISTRATION_CONFLICTS: Mapping[str, Promise] = {
         "Sign in, or reset your password if you have forgotten it."
     ),
     "username_taken": _("This username is already taken. Choose another one."),
+    "mobile_of_staff": _(
+        "This mobile number belongs to a staff account and cannot move to a new registration. "
+        "Use another mobile number."
+    ),
     "code_not_verified": _("Your verification code is no longer valid. Request a new one."),
     "concurrent_registration": _(
         "Another registration with these details was completed at the same moment. "

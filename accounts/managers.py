@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.base_user import BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from accounts.states import HOLDING_STATUSES
 from accounts.validators import national_id_kind, normalize_saudi_mobile, validate_national_id
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+#: Why an account without a mobile cannot be staff: the model's constraint, the admin and
+#: ``createsuperuser`` all say this.
+STAFF_WITHOUT_MOBILE = _(
+    "A staff account needs a mobile number: staff sign in with a code sent to it by SMS."
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -53,8 +61,14 @@ class UserManager(BaseUserManager["User"]):
         password: str | None = None,
         **extra: Any,
     ) -> User:
-        """Create an account directly (fixtures, staff); registration uses its own service."""
+        """Create an account directly (fixtures, staff); registration uses its own service.
+
+        A staff account without a mobile is refused here, with the constraint's message, so
+        ``createsuperuser --noinput`` says why instead of failing on the database.
+        """
         user = self._build(username, national_id, mobile, email, **extra)
+        if user.is_staff and not user.mobile:
+            raise ValidationError(STAFF_WITHOUT_MOBILE, code="staff_without_mobile")
         user.set_password(password)
         user.save(using=self._db)
         return user

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from absher_portal.masking import mask_mobile
-from accounts.managers import UserManager
+from accounts.managers import STAFF_WITHOUT_MOBILE, UserManager
 from accounts.states import HOLDING_STATUSES, AccountStatus
 from accounts.validators import NationalIdValidator, SaudiMobileValidator, UsernameValidator
 
@@ -89,6 +89,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=AccountStatus.values), name="user_status_valid"
+            ),
+            # Staff sign in with a code sent to their mobile, like everyone (design.md §9).
+            models.CheckConstraint(
+                condition=Q(is_staff=False) | ~Q(mobile=""),
+                name="user_staff_has_mobile",
+                violation_error_code="staff_without_mobile",
+                violation_error_message=STAFF_WITHOUT_MOBILE,
             ),
         ]
         indexes = [

@@ -169,8 +169,11 @@ def superuser():
 
 @pytest.fixture
 def staff_client(client, superuser):
-    """The test client signed in as ``superuser``, reading the admin in English."""
-    client.force_login(superuser)
+    """The test client signed in as ``superuser`` (with the code, as at ``/login/``),
+    reading the admin in English."""
+    from tests.factories import sign_in_as
+
+    sign_in_as(client, superuser)
     client.cookies["django_language"] = "en"
     return client
 

@@ -221,7 +221,7 @@ FORMS: dict[str, list[str]] = {
     step("verify"): ["verify-code"],
     step("done"): [],
     reverse("accounts:registration_complete"): [],
-    reverse("accounts:login"): ["identifier", "password", "captcha_0", "captcha_1"],
+    reverse("accounts:login"): ["identifier", "password", "captcha_0", "captcha_1", "next"],
     reverse("accounts:login_verify"): ["code", "resend"],
     reverse("accounts:status"): [],
     reverse("accounts:account"): ["preferred_language"],

@@ -32,6 +32,10 @@ MOBILE = "0551234567"
 MOBILE_E164 = "+966551234567"
 OTHER_MOBILE = "0561234567"
 OTHER_MOBILE_E164 = "+966561234567"
+#: A staff member's mobile (staff accounts must have one: they sign in with the SMS code).
+STAFF_MOBILE = "0531234567"
+#: Another staff member's.
+OTHER_STAFF_MOBILE = "0541234567"
 
 # --- Sign-in -----------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from accounts.lifecycle import account_reinstate, account_suspend, record_event
 from accounts.models import AccountEvent, AccountStatus, OtpPurpose, User
 from accounts.notifications import otp_sms_body, password_changed_sms_body
 from activation.models import ActivationChannel, Bank
-from tests.factories import make_user
+from tests.factories import make_user, sign_in_as
 from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164, OTHER_CITIZEN_ID, OTHER_MOBILE, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def signed_in(user: User, language: str | None = None) -> Client:
     client = Client()
     if language:
         client.cookies["django_language"] = language
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 

@@ -20,7 +20,7 @@ from accounts.validators import luhn_is_valid
 from activation.keys import generate_private_key, public_key_pem
 from activation.models import ActivationEvent, ActivationOutcome, Bank, BankKey
 from activation.services import Confirmation, activation_confirm
-from tests.factories import make_user
+from tests.factories import make_user, sign_in_as
 from tests.people import (
     CITIZEN_ID,
     EMAIL,
@@ -58,7 +58,7 @@ def change_url(account: User) -> str:
 
 @pytest.fixture
 def reviewer() -> User:
-    user = make_user("review2024", national_id(900), is_staff=True)
+    user = make_user("review2024", national_id(900), mobile(900), is_staff=True)
     user.groups.add(Group.objects.get(name="reviewer"))
     return user
 
@@ -70,7 +70,7 @@ def pending() -> User:
 
 @pytest.fixture
 def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
+    sign_in_as(client, reviewer)
     client.cookies["django_language"] = "en"
     return client
 
@@ -80,7 +80,7 @@ def reviewer_client(client, reviewer):
 
 @pytest.mark.parametrize("who", ["superuser", "reviewer"])
 def test_accounts_list_opens_for_a_superuser_and_a_reviewer(client, request, pending, who):
-    client.force_login(request.getfixturevalue(who))
+    sign_in_as(client, request.getfixturevalue(who))
     response = client.get(CHANGELIST)
     assert response.status_code == HTTPStatus.OK
     assert "ahmed2024" in result_usernames(response)
@@ -505,7 +505,7 @@ def test_account_events_cannot_be_added_changed_or_deleted(
     client, request, superuser, pending, who
 ):
     event = lifecycle.account_approve(account=pending, actor=superuser, reason="Branch visit.")
-    client.force_login(request.getfixturevalue(who))
+    sign_in_as(client, request.getfixturevalue(who))
     assert client.get(reverse("admin:accounts_accountevent_changelist")).status_code == 200
     change = reverse("admin:accounts_accountevent_change", args=[event.pk])
     assert client.get(change).status_code == HTTPStatus.OK
@@ -631,12 +631,12 @@ def test_channels_are_reordered_and_hidden_from_the_list(staff_client):
 def test_non_superuser_staff_cannot_change_the_status_of_staff_accounts(client, superuser):
     from django.contrib.auth.models import Permission
 
-    officer = make_user("officer2024", national_id(901), is_staff=True)
+    officer = make_user("officer2024", national_id(901), mobile(901), is_staff=True)
     officer.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_user", "suspend_account"])
     )
-    colleague = make_user("colleague24", national_id(902), is_staff=True)
-    client.force_login(officer)
+    colleague = make_user("colleague24", national_id(902), mobile(902), is_staff=True)
+    sign_in_as(client, officer)
     client.cookies["django_language"] = "en"
 
     response = run_action(

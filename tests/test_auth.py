@@ -12,7 +12,15 @@ from django.test import RequestFactory
 from accounts.hashers import PortalArgon2PasswordHasher
 from accounts.models import AccountStatus, User
 from tests.factories import make_user
-from tests.people import CITIZEN_ID, MOBILE, OTHER_CITIZEN_ID, PASSWORD, RESIDENT_ID
+from tests.people import (
+    CITIZEN_ID,
+    MOBILE,
+    OTHER_CITIZEN_ID,
+    OTHER_STAFF_MOBILE,
+    PASSWORD,
+    RESIDENT_ID,
+    STAFF_MOBILE,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +40,23 @@ def test_natural_key_ignores_accounts_that_hold_nothing():
 
 def test_authenticate_by_username_in_any_case():
     user = make_user("Ahmed2024", CITIZEN_ID, MOBILE)
-    assert authenticate(username="ahmed2024", password=PASSWORD) == user
-    assert authenticate(username="ahmed2024", password="Wrong1234x") is None
-    assert authenticate(username="nobody2024", password=PASSWORD) is None
+    assert authenticate(identifier="ahmed2024", password=PASSWORD) == user
+    assert authenticate(identifier="ahmed2024", password="Wrong1234x") is None
+    assert authenticate(identifier="nobody2024", password=PASSWORD) is None
 
 
 def test_suspended_account_cannot_authenticate():
     make_user("ahmed2024", CITIZEN_ID, MOBILE, status=AccountStatus.SUSPENDED)
+    assert authenticate(identifier="ahmed2024", password=PASSWORD) is None
+
+
+def test_djangos_username_door_opens_nothing():
+    """Django's callers (its login views, the test client's ``login()``) pass ``username=``:
+    no account is found for it, so none of them checks a password past the lockout and the
+    code (decision 101)."""
+    make_user("ahmed2024", CITIZEN_ID, MOBILE)
     assert authenticate(username="ahmed2024", password=PASSWORD) is None
+    assert authenticate(username=CITIZEN_ID, password=PASSWORD) is None
 
 
 def test_passwords_are_hashed_with_owasp_argon2id_parameters():
@@ -65,27 +82,25 @@ def test_only_a_superuser_may_grant_staff_or_superuser_rights():
     model_admin = site._registry[User]
     account = make_user("ahmed2024", CITIZEN_ID, MOBILE)
     request = RequestFactory().get("/admin/")
-    request.user = make_user("staff2024", OTHER_CITIZEN_ID, is_staff=True)
+    request.user = make_user("staff2024", OTHER_CITIZEN_ID, STAFF_MOBILE, is_staff=True)
     assert {"is_staff", "is_superuser", "groups"} <= set(
         model_admin.get_readonly_fields(request, account)
     )
-    request.user = make_user("boss2024x", RESIDENT_ID, is_staff=True, is_superuser=True)
+    request.user = make_user(
+        "boss2024x", RESIDENT_ID, OTHER_STAFF_MOBILE, is_staff=True, is_superuser=True
+    )
     assert "is_superuser" not in model_admin.get_readonly_fields(request, account)
     assert {"username", "national_id"} <= set(model_admin.get_readonly_fields(request, account))
 
 
-def test_the_admin_login_takes_a_username_not_an_id_number(client):
-    """Staff sign in to the admin with their username only: the ID-number door is sign-in's,
-    behind its lockout and captcha (issue 12 review)."""
+def test_the_admin_login_checks_no_password_by_username_or_id_number(client):
+    """Staff sign in at ``/login/`` like everyone (issue 13): the admin's login page checks
+    nothing, whatever it is sent, and sends them there."""
     staff = User.objects.create_superuser(
         "adminperson", CITIZEN_ID, MOBILE, "staff@example.sa", PASSWORD
     )
-    by_id = client.post(
-        "/admin/login/", {"username": staff.national_id, "password": PASSWORD}, follow=False
-    )
-    assert by_id.status_code == 200  # the form again, not a redirect into the admin
-    assert "_auth_user_id" not in client.session
-
-    by_username = client.post("/admin/login/", {"username": "ADMINPERSON", "password": PASSWORD})
-    assert by_username.status_code == 302
-    assert client.session["_auth_user_id"] == str(staff.pk)
+    for username in (staff.national_id, "ADMINPERSON"):
+        response = client.post("/admin/login/", {"username": username, "password": PASSWORD})
+        assert response.status_code == 302
+        assert response["Location"] == "/login/?next=/admin/"
+        assert "_auth_user_id" not in client.session

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import AccountEvent
-from tests.factories import make_user
+from tests.factories import make_user, sign_in_as
 from tests.people import CITIZEN_ID, MOBILE
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_the_account_page_says_staff_changed_the_password(typed, client):
     event = user.events.get(kind=AccountEvent.Kind.PASSWORD_CHANGED)
     assert set(event.details) == {"os_user"}
     user.refresh_from_db()  # the new password hash: the session follows it
-    client.force_login(user)
+    sign_in_as(client, user)
     client.cookies["django_language"] = "en"
     page = client.get("/account/")
     assert "By the portal staff" in page.content.decode()

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import AccountStatus
-from tests.factories import code_from_sms
+from tests.factories import code_from_sms, sign_in_as
 from tests.fuzzing import (
     FORMS,
     WIZARD_BUTTONS,
@@ -117,7 +117,7 @@ def test_random_forms_to_each_password_reset_step(ledger, fuzzer, accounts, sms_
 @pytest.mark.parametrize("status", [AccountStatus.ACTIVE, AccountStatus.PENDING])
 def test_random_forms_signed_in_to_every_endpoint(ledger, fuzzer, accounts, status):
     browser = client()
-    browser.force_login(accounts.active if status == AccountStatus.ACTIVE else accounts.pending)
+    sign_in_as(browser, accounts.active if status == AccountStatus.ACTIVE else accounts.pending)
     fuzz_forms(ledger, fuzzer, browser, list(FORMS), CASES // 2)
 
 
@@ -145,7 +145,7 @@ def admin_pages() -> list[tuple[str, str, str, list[str]]]:
 
 def test_random_lists_actions_and_forms_of_every_admin_page(ledger, fuzzer, accounts):
     staff = client()
-    staff.force_login(accounts.staff)
+    sign_in_as(staff, accounts.staff)
     for changelist, add, change, fields in admin_pages():
         for _ in range(CASES // 2):
             query = fuzzer.form(fields)
@@ -162,7 +162,8 @@ def test_random_lists_actions_and_forms_of_every_admin_page(ledger, fuzzer, acco
                 ledger.record(fuzzer.post(staff, path, fields), f"POST {path}")
     for _ in range(CASES):
         ledger.record(
-            fuzzer.post(client(), reverse("admin:login"), ["username", "password"]), "admin login"
+            fuzzer.post(client(), reverse("admin:login"), ["username", "password", "next"]),
+            "admin login (sends to /login/)",
         )
 
 
@@ -173,7 +174,7 @@ def test_random_lists_actions_and_forms_of_every_admin_page(ledger, fuzzer, acco
 def test_admin_action_on_objects_named_by_junk_is_a_bad_request(accounts, name):
     """Django filters ``pk__in`` with the posted values: ``int("abc")`` was a 500."""
     staff = client()
-    staff.force_login(accounts.staff)
+    sign_in_as(staff, accounts.staff)
     action = "approve_accounts" if name == "accounts_user" else "delete_selected"
     data = {"action": action, "_selected_action": ["1", "abc"], "index": "0"}
 

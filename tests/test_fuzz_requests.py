@@ -17,6 +17,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from absher_portal.wsgi import application
+from tests.factories import sign_in_as
 from tests.fuzzing import FORMS, METHODS, URLENCODED, client
 
 pytest_plugins = ["tests.fuzzing"]
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_method_on_every_endpoint(ledger, accounts):
     anonymous, signed_in = client(), client()
-    signed_in.force_login(accounts.active)
+    sign_in_as(signed_in, accounts.active)
     for browser in (anonymous, signed_in):
         for path in FORMS:
             for method in METHODS:
@@ -71,7 +72,7 @@ BROKEN_QUERIES = [
 def test_broken_bodies_and_query_strings_on_every_endpoint(ledger, accounts, signed_in):
     browser = client()
     if signed_in:
-        browser.force_login(accounts.active)
+        sign_in_as(browser, accounts.active)
     for path in FORMS:
         for name, content_type, body in BROKEN_BODIES:
             ledger.send(browser, "POST", path, data=body, content_type=content_type)

@@ -53,7 +53,8 @@ from accounts.recovery.services import matching_account
 from accounts.registration.services import _lock_holders
 from activation.models import ActivationEvent, ActivationOutcome, Bank, BankKey
 from activation.services import Confirmation, _decide, activation_confirm
-from tests.people import MOBILE_E164, PASSWORD
+from tests.factories import sign_in_as
+from tests.people import MOBILE_E164, PASSWORD, STAFF_MOBILE
 
 USERS = 4000
 USER_TABLE = "accounts_user"
@@ -326,9 +327,9 @@ ADMIN_SEARCH = {
 @pytest.mark.parametrize("field", sorted(ADMIN_SEARCH))
 def test_admin_exact_search_uses_an_index(data, client, field):
     staff = User.objects.create_superuser(
-        "staffer01x", luhn_id("2", 1), "", "staff@example.sa", PASSWORD
+        "staffer01x", luhn_id("2", 1), STAFF_MOBILE, "staff@example.sa", PASSWORD
     )
-    client.force_login(staff)
+    sign_in_as(client, staff)
     user = data["user"]
     typed = {
         "national_id": user.national_id,

@@ -23,7 +23,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.password_validation import password_rules
-from tests.factories import make_user
+from tests.factories import make_user, sign_in_as
 from tests.people import CITIZEN_ID, MOBILE, PASSWORD, RULES_USERNAME
 from tests.registration_driver import RegistrationDriver, step_url
 
@@ -207,7 +207,7 @@ def test_registration_reads_the_username_from_the_form(client, sms_outbox):
 
 def test_password_change_and_reset_pages_carry_the_known_username(client, sms_outbox):
     user = make_user("ahmed2024", CITIZEN_ID, MOBILE)
-    client.force_login(user)
+    sign_in_as(client, user)
     change = rendered_checklist(client.get(reverse("accounts:change_password")).content.decode())
     overlap = next(i for i in change.items if i["kind"] == "username_overlap")
     assert overlap["params"] == {"max_shared_run": 4, "username": "ahmed2024"}

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import AccountStatus, OtpChallenge, OtpPurpose, User
 from accounts.notifications import password_changed_sms_body
 from accounts.recovery.services import RESET_SESSION_KEY
-from tests.factories import code_from_sms, make_user
+from tests.factories import code_from_sms, make_user, sign_in_as
 from tests.otp_helpers import FAILING_BACKEND
 from tests.people import (
     CITIZEN_ID,
@@ -352,7 +352,7 @@ def test_account_suspended_after_the_code_cannot_set_a_password(verified, accoun
 
 def test_other_sessions_end_after_the_reset(client, account, sms_outbox):
     other = Client()
-    other.force_login(account)
+    sign_in_as(other, account)
     assert other.get(START_URL).wsgi_request.user == account
     start(client)
     verify(client, code_from_sms(sms_outbox[0]))

@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import User
+from tests.factories import sign_in_as
 from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 from tests.production_env import PRODUCTION, ROOT, process_env
 
@@ -134,7 +135,7 @@ def test_a_database_outage_while_reading_a_session_is_a_503(monkeypatch):
     from tests.factories import make_user
 
     client = Client(raise_request_exception=False)
-    client.force_login(make_user("ahmed2024", CITIZEN_ID, MOBILE, status="active"))
+    sign_in_as(client, make_user("ahmed2024", CITIZEN_ID, MOBILE, status="active"))
     cache.clear()  # the session is no longer in the cache: cached_db reads the database
 
     def database_down(*args, **kwargs):

@@ -27,6 +27,7 @@ from activation.models import ActivationEvent, ActivationOutcome
 from activation.services import Confirmation, activation_confirm
 from tests.activation_helpers import ACTIVATED, ALREADY_ACTIVE
 from tests.factories import make_user, verified_challenge
+from tests.people import STAFF_MOBILE
 from tests.race_helpers import RACE_MARKS, THREADS, citizen_ids, mobiles, race
 
 pytest_plugins = ["tests.bank_signing"]  # anb_bank, bank_key
@@ -190,7 +191,9 @@ def test_sixteen_expiry_runs_at_once_expire_each_account_once():
 
 def test_staff_approving_while_banks_confirm_activates_once(bank_key, sms_outbox, record_property):
     key, _ = bank_key
-    staff = make_user("reviewer2024", citizen_ids(1, start=30_000_000)[0], is_staff=True)
+    staff = make_user(
+        "reviewer2024", citizen_ids(1, start=30_000_000)[0], STAFF_MOBILE, is_staff=True
+    )
     half = THREADS // 2
     winners = Counter()
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import AccountStatus
 from accounts.sessions import SIGNED_IN_AT_KEY
-from tests.factories import make_user
+from tests.factories import make_user, sign_in_as
 from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def client_in(user, clock):
     """A client signed in at START."""
     client = Client()
     client.cookies["django_language"] = "en"
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 
@@ -137,7 +137,7 @@ def test_sign_in_stamps_the_session(client_in):
 def test_signing_in_again_starts_a_new_period(client_in, user, clock, settings):
     settings.SESSION_COOKIE_AGE = 13 * HOUR
     clock.shift(11 * HOUR)
-    client_in.force_login(user)
+    sign_in_as(client_in, user)
     clock.shift(2 * HOUR)
     assert is_signed_in(client_in)
 
@@ -210,7 +210,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client_in, settings):
 )
 def test_csrf_is_enforced_on_the_forms(user, name, data, settings):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
+    sign_in_as(client, user)
     assert client.post(reverse(name), data).status_code == 403
     user.refresh_from_db()
     assert user.preferred_language == "en"
@@ -234,5 +234,5 @@ def assert_never_cached(response) -> None:
 def test_signed_in_pages_and_their_redirects_are_never_cached(name, status):
     client = Client()
     if status:
-        client.force_login(make_user("ahmed2024", CITIZEN_ID, MOBILE, status=status))
+        sign_in_as(client, make_user("ahmed2024", CITIZEN_ID, MOBILE, status=status))
     assert_never_cached(client.get(reverse(name)))

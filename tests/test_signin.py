@@ -12,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from accounts import lifecycle
+from accounts.factors import FACTORS_KEY
 from accounts.hashers import PortalArgon2PasswordHasher
 from accounts.models import AccountStatus, OtpPurpose
 from accounts.signin.services import PENDING_SIGNIN_KEY, PENDING_SIGNIN_SECONDS
@@ -22,6 +23,7 @@ from tests.people import (
     MOBILE_E164,
     OTHER_CITIZEN_ID,
     PASSWORD,
+    STAFF_MOBILE,
 )
 
 pytestmark = pytest.mark.django_db
@@ -394,7 +396,7 @@ def test_code_step_closes_after_fifteen_minutes(client, account, sms_outbox, fro
 
 
 def test_account_suspended_between_password_and_code_is_refused(client, account, sms_outbox):
-    staff = make_user("Staff2024", OTHER_CITIZEN_ID, is_staff=True, is_superuser=True)
+    staff = make_user("Staff2024", OTHER_CITIZEN_ID, STAFF_MOBILE, is_staff=True, is_superuser=True)
     post_password(client, "ahmed2024")
     lifecycle.account_suspend(account=account, actor=staff, reason="fraud report")
     response = client.post(VERIFY, {"code": code_from_sms(sms_outbox[-1])})
@@ -418,9 +420,11 @@ def test_session_never_holds_the_password_or_the_code(client, account, sms_outbo
     post_password(client, "ahmed2024")
     code = code_from_sms(sms_outbox[-1])
     pending = dict(client.session.items())
-    assert set(pending[PENDING_SIGNIN_KEY]) == {"user_id", "challenge_id", "started_at"}
+    assert set(pending[PENDING_SIGNIN_KEY]) == {"user_id", "challenge_id", "started_at", "next"}
     client.post(VERIFY, {"code": code})
     signed_in = dict(client.session.items())
+    # The factors passed: their names and times, nothing derived from a secret.
+    assert set(signed_in[FACTORS_KEY]["passed"]) == {"password", "sms"}
     for data in (pending, signed_in):
         text = repr(data)
         assert PASSWORD not in text

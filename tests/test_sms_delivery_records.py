@@ -14,8 +14,8 @@ from sms.backends import BaseSmsBackend
 from sms.message import SmsAlreadyClaimed, SmsError, SmsMessage
 from sms.models import SmsDelivery, SmsStatus
 from sms.sending import send_sms
-from tests.factories import make_user
-from tests.people import MOBILE_E164, OTHER_CITIZEN_ID
+from tests.factories import make_user, sign_in_as
+from tests.people import MOBILE_E164, OTHER_CITIZEN_ID, STAFF_MOBILE
 from tests.twilio_fakes import OUTAGES, message_sid
 
 pytest_plugins = ["tests.twilio_fixtures"]  # the offline_twilio fixture
@@ -263,9 +263,9 @@ def test_nobody_adds_changes_or_deletes_records(staff_client, rows):
 
 
 def test_a_reviewer_may_look_at_deliveries(client, rows):
-    reviewer = make_user("review2024", OTHER_CITIZEN_ID, is_staff=True)
+    reviewer = make_user("review2024", OTHER_CITIZEN_ID, STAFF_MOBILE, is_staff=True)
     reviewer.groups.add(Group.objects.get(name="reviewer"))
-    client.force_login(reviewer)
+    sign_in_as(client, reviewer)
 
     assert client.get(CHANGELIST).status_code == HTTPStatus.OK
     change = reverse("admin:sms_smsdelivery_change", args=[rows["failed"].pk])
@@ -273,5 +273,5 @@ def test_a_reviewer_may_look_at_deliveries(client, rows):
 
 
 def test_staff_without_the_permission_cannot(client, rows):
-    client.force_login(make_user("staff2024", OTHER_CITIZEN_ID, is_staff=True))
+    sign_in_as(client, make_user("staff2024", OTHER_CITIZEN_ID, STAFF_MOBILE, is_staff=True))
     assert client.get(CHANGELIST).status_code == 403

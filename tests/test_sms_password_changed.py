@@ -20,7 +20,7 @@ from accounts.passwords import change_password
 from accounts.tasks import send_notice
 from sms.message import SmsError
 from sms.models import SmsDelivery, SmsStatus
-from tests.factories import make_user
+from tests.factories import make_user, sign_in_as
 from tests.otp_helpers import FAILING_BACKEND
 from tests.people import NEW_PASSWORD, OTHER_CITIZEN_ID, OTHER_MOBILE, PASSWORD
 from tests.race_helpers import race
@@ -50,7 +50,7 @@ class QueueDown:
 def test_a_change_on_the_account_page_sends_one_notice_even_if_its_task_runs_again(
     client, account, sms_outbox, django_capture_on_commit_callbacks
 ):
-    client.force_login(account)
+    sign_in_as(client, account)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("accounts:change_password"),

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import code_from_sms, make_user
+from tests.factories import code_from_sms, make_user, sign_in_as
 from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 from tests.registration_driver import RegistrationDriver, step_url
 
@@ -116,7 +116,7 @@ def registration(client: Client, sms_outbox: list, step: str, *, errors: bool) -
 
 
 def signed_in(client: Client, url: str, *, errors: bool) -> str:
-    client.force_login(make_user("ahmed2024", NATIONAL_ID, MOBILE))
+    sign_in_as(client, make_user("ahmed2024", NATIONAL_ID, MOBILE))
     response = client.post(url, {}) if errors else client.get(url)
     return response.content.decode()
 

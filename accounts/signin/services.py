@@ -14,8 +14,10 @@ The counters are declared in ``accounts.limits``:
   address within the hour, the captcha is demanded from that address for the rest of the hour.
 
 A successful sign-in lifts the captcha demand but does not reset the failure counts: they age
-out with their window. The session holds only the account's id, the challenge's id and the
-time the password was accepted — never the password or the code.
+out with their window. The session holds only the account's id, the challenge's id, the
+time the password was accepted and the page to go on to (a path on this site) — never the
+password or the code. Once signed in, the session records the factors passed
+(``accounts.factors``): the password, when it was accepted, and the SMS code, now.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
 
-from accounts import limits, otp
-from accounts.access import HOME_OF_STATUS
+from accounts import factors, limits, otp
+from accounts.access import HOME_OF_STATUS, safe_next_url
 from accounts.error_messages import NETWORK_RATE_LIMITED, lockout_message
 from accounts.models import OtpChallenge, OtpPurpose, User
 from accounts.selectors import find_account_by_identifier_once, normalize_identifier
@@ -179,16 +182,30 @@ def complete_sign_in(*, user_id: int, challenge_id: object) -> User | None:
 
 
 # --- the pending sign-in in the session -------------------------------------------------------
-def start_pending_sign_in(request: HttpRequest, *, user: User, challenge: OtpChallenge) -> None:
+@dataclass(frozen=True)
+class PendingSignIn:
+    """A sign-in waiting for its code: whose, which challenge, since when, and where to after."""
+
+    user: User
+    challenge: OtpChallenge
+    password_at: int
+    next_url: str
+
+
+def start_pending_sign_in(
+    request: HttpRequest, *, user: User, challenge: OtpChallenge, next_url: str = ""
+) -> None:
+    """Keep the sign-in's state for the code step; ``next_url`` only if it is this site's."""
     request.session[PENDING_SIGNIN_KEY] = {
         "user_id": user.pk,
         "challenge_id": str(challenge.pk),
         "started_at": int(time.time()),
+        "next": safe_next_url(request, next_url),
     }
 
 
-def pending_sign_in(request: HttpRequest) -> tuple[User, OtpChallenge] | None:
-    """The account and challenge of the sign-in waiting for its code, if still open."""
+def pending_sign_in(request: HttpRequest) -> PendingSignIn | None:
+    """The sign-in waiting for its code, if still open."""
     data = request.session.get(PENDING_SIGNIN_KEY)
     if not isinstance(data, dict):
         return None
@@ -206,4 +223,19 @@ def pending_sign_in(request: HttpRequest) -> tuple[User, OtpChallenge] | None:
     ).first()
     if user is None or challenge is None:
         return None
-    return user, challenge
+    next_url = safe_next_url(request, data.get("next", ""))
+    return PendingSignIn(user, challenge, password_at=started_at, next_url=next_url)
+
+
+def record_sign_in_factors(request: HttpRequest, *, password_at: int) -> None:
+    """The session just signed in passed the password (at ``password_at``) and the SMS code.
+
+    Called after ``login()``, which starts the session anew for this account.
+    """
+    factors.record(request.session, factors.Factor.PASSWORD, at=password_at)
+    factors.record(request.session, factors.Factor.SMS)
+
+
+def landing_url(user: User, next_url: str) -> str:
+    """Where a completed sign-in goes: the page asked for (already checked), else home."""
+    return next_url or resolve_url(HOME_OF_STATUS[user.status])

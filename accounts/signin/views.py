@@ -25,7 +25,7 @@ from absher_portal.client_ip import client_ip
 from absher_portal.errors import too_many_requests
 from absher_portal.masking import mask_mobile
 from accounts import otp
-from accounts.access import HOME_OF_STATUS
+from accounts.access import HOME_OF_STATUS, completed_sign_in, safe_next_url
 from accounts.error_messages import CODE_RESENT, SIGNIN_CODE_ERRORS, code_error
 from accounts.forms import code_page_context
 from accounts.signin import services
@@ -41,7 +41,8 @@ class SignInView(View):
     template_name = "accounts/signin/login.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and (home := HOME_OF_STATUS.get(request.user.status)):
+        # A session that skipped the code is not signed in here: it gets the form.
+        if completed_sign_in(request) and (home := HOME_OF_STATUS.get(request.user.status)):
             return redirect(home)
         form = SignInForm(captcha=services.captcha_required("", client_ip(request)))
         return self.render(form)
@@ -65,11 +66,18 @@ class SignInView(View):
             message = code_error(exc, SIGNIN_CODE_ERRORS)
             form.add_error(None, ValidationError(message, code=exc.code))
             return self.render(form)
-        services.start_pending_sign_in(request, user=form.user, challenge=challenge)
+        next_url = request.POST.get("next", "")
+        services.start_pending_sign_in(
+            request, user=form.user, challenge=challenge, next_url=next_url
+        )
         return redirect("accounts:login_verify")
 
     def render(self, form: SignInForm, *, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {"form": form}, status=status)
+        """The form, carrying on the page to go to after signing in (if it is this site's)."""
+        request = self.request
+        next_url = safe_next_url(request, request.POST.get("next", request.GET.get("next")))
+        context = {"form": form, "next": next_url}
+        return render(request, self.template_name, context, status=status)
 
     def refuse(self, identifier: str, refusal: Refusal) -> HttpResponse:
         """Answer 429 without looking at the password: the "too many attempts" page saying
@@ -95,7 +103,8 @@ class SignInVerifyView(View):
             if request.session.pop(PENDING_SIGNIN_KEY, None) is not None:
                 messages.warning(request, _("Your sign-in has expired. Sign in again."))
             return redirect("accounts:login")
-        self.user, self.challenge = pending
+        self.pending = pending
+        self.user, self.challenge = pending.user, pending.challenge
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -125,7 +134,8 @@ class SignInVerifyView(View):
         return redirect("accounts:login_verify")
 
     def complete(self) -> HttpResponse:
-        """The code was right: re-check the account now, use the code once, sign in."""
+        """The code was right: re-check the account now, use the code once, sign in, and
+        record both factors (after ``login()``, which starts the session anew)."""
         request = self.request
         del request.session[PENDING_SIGNIN_KEY]
         user = services.complete_sign_in(user_id=self.user.pk, challenge_id=self.challenge.pk)
@@ -135,7 +145,8 @@ class SignInVerifyView(View):
             return redirect("accounts:login")
         # The one backend by name: the user was read again, so it carries none of its own.
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-        return redirect(HOME_OF_STATUS[user.status])
+        services.record_sign_in_factors(request, password_at=self.pending.password_at)
+        return redirect(services.landing_url(user, self.pending.next_url))
 
     def render(self, form: SignInCodeForm) -> HttpResponse:
         self.challenge.refresh_from_db()  # the check may have counted a wrong try

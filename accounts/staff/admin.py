@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from absher_portal.masking import mask_mobile
 from accounts.models import AccountEvent, User
 from accounts.staff.actions import StaffActionsMixin
+from accounts.staff.forms import AccountAdminForm
 from accounts.staff.lists import (
     LargeListMixin,
     ReadOnlyAdminMixin,
@@ -45,6 +46,7 @@ class AccountEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
+    form = AccountAdminForm
     list_display = (
         "username",
         "masked_id",

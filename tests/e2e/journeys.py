@@ -129,9 +129,15 @@ def sign_in(
     password: str,
     lang: str,
     shoot: Shoot | None = None,
+    *,
+    start: str = "/login/",
 ) -> None:
-    """Sign in with ``identifier`` and ``password``, then the code sent by SMS."""
-    page.goto("/login/")
+    """Sign in with ``identifier`` and ``password``, then the code sent by SMS.
+
+    ``start`` is the page opened first: a page that needs signing in (the admin) sends the
+    browser to ``/login/?next=...``, and the sign-in then goes on to it.
+    """
+    page.goto(start)
     expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "Sign in"))
     expect_language(page, lang)
     before = server.sms_count()
