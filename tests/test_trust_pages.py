@@ -55,7 +55,7 @@ def test_each_page_opens_in_both_languages_with_its_title(name, title, language,
     assert response.status_code == 200
     assert f'<html lang="{language}" dir="{direction}">' in html
     heading = translated(language, title)
-    assert f"<h1>{heading}</h1>" in html
+    assert f'<h1 id="page-title">{heading}</h1>' in html
     assert re.search(rf"<title>{re.escape(heading)} — ", html)
 
 
