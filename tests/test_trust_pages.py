@@ -157,3 +157,10 @@ def test_the_503_page_gives_its_reference_and_the_contact_too(language, directio
         response = outages.service_unavailable()
     html = response.content.decode()
     assert "tel:" in html and "mailto:" in html
+
+
+def test_the_pages_app_is_a_leaf():
+    """Every page, error pages included, loads its tags: they must not pull in an app's models."""
+    from tests.test_architecture import offenders
+
+    assert offenders(("pages",), {"accounts", "activation", "sms"}) == {}
