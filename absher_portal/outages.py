@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from absher_portal.request_id import current_request_id
+
 logger = logging.getLogger(__name__)
 
 #: Errors that mean "a backing service is down", as opposed to a bug.
@@ -28,8 +30,13 @@ RETRY_AFTER_SECONDS = 30
 
 
 def service_unavailable() -> HttpResponse:
-    """The 503 page. Rendered without the request, so it reads neither session nor user."""
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    """The 503 page. Rendered without the request, so it reads neither session nor user.
+
+    The request id comes from its context variable (absher_portal/request_id.py), so the page
+    still gives the person a reference for support.
+    """
+    page = render_to_string("503.html", {"request_id": current_request_id()})
+    response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "activation",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,27 @@ _TASK_BACKENDS = {
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# --- The service, who runs it and how to reach them (footer, contact, help, error pages) -------
+# Read by pages/service.py; each name in both languages. The defaults are placeholders for
+# development: a deployment sets its own (README "Configuration").
+SERVICE_NAME = {
+    "en": env.str("SERVICE_NAME_EN", default="Absher portal"),
+    "ar": env.str("SERVICE_NAME_AR", default="بوابة أبشر"),
+}
+OPERATOR_NAME = {
+    "en": env.str("OPERATOR_NAME_EN", default="Digital Services Agency (example)"),
+    "ar": env.str("OPERATOR_NAME_AR", default="وكالة الخدمات الرقمية (مثال)"),
+}
+SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+966 11 000 0000")
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@portal.example.sa")
+SUPPORT_HOURS = {
+    "en": env.str("SUPPORT_HOURS_EN", default="Sunday to Thursday, 8am to 8pm (Riyadh time)"),
+    "ar": env.str(
+        "SUPPORT_HOURS_AR",
+        default="من الأحد إلى الخميس، من الساعة 8 صباحًا إلى 8 مساءً (بتوقيت الرياض)",
+    ),
+}
 
 # --- Captcha (django-simple-captcha reads these at import) -----------------------------------
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"

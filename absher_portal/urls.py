@@ -23,5 +23,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/bank/v1/", include("activation.urls")),
     path("sms/", include("sms.urls")),
+    path("", include("pages.urls")),
     path("", include("accounts.urls")),
 ]

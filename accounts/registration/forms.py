@@ -11,6 +11,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.error_messages import REGISTRATION_CONFLICTS
@@ -62,6 +66,21 @@ class IdentityForm(forms.Form):
         return User.objects.normalize_email(self.cleaned_data["email"])
 
 
+def terms_hint() -> SafeString:
+    """Links to the terms and the privacy notice, in a new tab so the half-filled form stays.
+
+    GOV.UK's pattern for a link that leaves a form: open it in a new tab and say so in the
+    link text (decision 162).
+    """
+    link = '<a href="{}" target="_blank" rel="noopener">{} ({})</a>'
+    new_tab = gettext("opens in new tab")
+    return format_html(
+        gettext("Read the {terms} and how we use your information in the {privacy}."),
+        terms=format_html(link, reverse("pages:terms"), gettext("terms of use"), new_tab),
+        privacy=format_html(link, reverse("pages:privacy"), gettext("privacy notice"), new_tab),
+    )
+
+
 class AccountForm(forms.Form):
     """Username, password, language, captcha and terms.
 
@@ -91,7 +110,7 @@ class AccountForm(forms.Form):
     )
     captcha = captcha_field()
     accept_terms = forms.BooleanField(
-        label=_("I accept the terms of use and the privacy policy of the portal"),
+        label=_("I accept the terms of use"),
         error_messages={"required": _("You must accept the terms to register.")},
     )
 
@@ -114,6 +133,7 @@ class AccountForm(forms.Form):
         self.revalidating = revalidating
         self.has_password_hash = has_password_hash
         self.fields["username"].help_text = " ".join(username_rules_help())
+        self.fields["accept_terms"].help_text = terms_hint()
         if revalidating:
             for name in ("password1", "password2", "captcha"):
                 del self.fields[name]

@@ -168,6 +168,9 @@ def test_public_pages(audit: Audit, server: Server) -> None:
     audit.check("reset: start, errors", errors=True)
     page.goto("/no-such-page/")
     audit.check("404")
+    for name in ("help", "contact", "accessibility", "privacy", "terms"):
+        page.goto(f"/{name}/")
+        audit.check(name)
     page.goto("/login/")
     page.context.clear_cookies(name="csrftoken")
     field(page, "identifier").fill("someone2024")
