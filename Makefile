@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-runtime-role e2e serve worker collectstatic install install-dev migrate messages makemessages lint bandit format check clean
+.PHONY: run test test-runtime-role e2e serve worker collectstatic install install-dev migrate messages makemessages fonts lint bandit format check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -108,6 +108,11 @@ bench: bench-install
 ## The same code path, seconds per phase and a few thousand accounts (CI keeps it from rotting).
 bench-smoke: bench-install
 	$(BIN)/python -m bench.run --smoke
+
+## The web font (static/fonts/, committed): cut again from the npm package by fontTools. Needs
+## npm and the network; `make run`, `make test` and CI never run it (decision 141).
+fonts: install-dev
+	$(BIN)/python tools/build_fonts.py
 
 lint: install-dev
 	$(BIN)/ruff check .

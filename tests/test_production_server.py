@@ -121,6 +121,26 @@ def test_static_files_are_served_hashed_compressed_and_cached_for_ever(server):
     assert response.headers.get("Content-Encoding") == "gzip"
 
 
+def test_the_web_font_is_served_hashed_as_woff2_under_the_csp(server):
+    """The preloaded face and the stylesheet's @font-face name the same hashed file."""
+    page = requests.get(f"{server.url}/login/", headers=HTTPS, timeout=TIMEOUT)
+    assert "font-src 'self'" in page.headers["Content-Security-Policy"]
+    preload = re.search(
+        r'<link rel="preload" href="(/static/fonts/ibm-plex-sans-arabic-arabic-400\.[0-9a-f]{12}'
+        r'\.woff2)" as="font" type="font/woff2" crossorigin>',
+        page.text,
+    )
+    assert preload, "the Arabic page must preload its hashed Arabic face"
+    stylesheet = re.search(r'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', page.text)
+    css = requests.get(f"{server.url}{stylesheet.group(1)}", headers=HTTPS, timeout=TIMEOUT).text
+    assert preload.group(1).rsplit("/", 1)[1] in css
+    font = requests.get(f"{server.url}{preload.group(1)}", headers=HTTPS, timeout=TIMEOUT)
+    assert font.status_code == 200
+    assert font.headers["Content-Type"] == "font/woff2"
+    assert "immutable" in font.headers["Cache-Control"]
+    assert font.content[:4] == b"wOF2"
+
+
 def test_logs_are_json_with_the_request_id_and_no_full_id_number(server):
     request_id = "lb-0123456789abcdef"
     response = requests.get(
