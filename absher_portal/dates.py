@@ -31,6 +31,21 @@ from hijridate import Gregorian
 HIJRI_LANGUAGES = frozenset({"ar"})
 #: The languages ``hijridate`` names months in; others fall back to English names.
 HIJRI_MONTH_LANGUAGES = frozenset({"ar", "en", "bn", "tr"})
+NO_BREAK_SPACE = "\u00a0"
+
+
+def _glue(text: str, keep_together: bool) -> str:
+    """``text`` with no-break spaces, for a page: a narrow column may wrap between the Hijri
+    date, the Gregorian date and the time, never inside one («1448 / هـ»). Plain text (SMS,
+    email) keeps ordinary spaces: a no-break space would push an English SMS out of GSM-7."""
+    return text.replace(" ", NO_BREAK_SPACE) if keep_together else text
+
+
+def _glue_hijri(text: str, year: int, keep_together: bool) -> str:
+    """Like ``_glue``, but the Hijri date may still wrap before its year: «25 جمادى الآخرة» and
+    «1448 هـ» each stay whole, and the longest month names fit a phone's value column."""
+    glued = _glue(text, keep_together)
+    return glued.replace(f"{NO_BREAK_SPACE}{year}", f" {year}") if keep_together else glued
 
 
 @contextmanager
@@ -58,7 +73,7 @@ def _calendar_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def hijri_date(value: date | datetime) -> str | None:
+def hijri_date(value: date | datetime, *, keep_together: bool = False) -> str | None:
     """The Umm al-Qura Hijri date of ``value`` in the active language, or None out of range."""
     day = _calendar_date(value)
     try:
@@ -67,11 +82,12 @@ def hijri_date(value: date | datetime) -> str | None:
         return None
     language = translation.get_language() or "en"
     month = hijri.month_name(language if language in HIJRI_MONTH_LANGUAGES else "en")
-    return pgettext("Hijri date", "%(day)d %(month)s %(year)d AH") % {
+    text = pgettext("Hijri date", "%(day)d %(month)s %(year)d AH") % {
         "day": hijri.day,
         "month": month,
         "year": hijri.year,
     }
+    return _glue_hijri(text, hijri.year, keep_together)
 
 
 def gregorian_date(value: date | datetime) -> str:
@@ -79,13 +95,18 @@ def gregorian_date(value: date | datetime) -> str:
     return formats.date_format(_calendar_date(value), "j F Y")
 
 
-def format_date(value: date | datetime, *, language: str | None = None) -> str:
-    """The date of ``value`` for a person: Gregorian in English, Hijri and Gregorian in Arabic."""
+def format_date(
+    value: date | datetime, *, language: str | None = None, keep_together: bool = False
+) -> str:
+    """The date of ``value`` for a person: Gregorian in English, Hijri and Gregorian in Arabic.
+
+    ``keep_together`` joins the words of each date with no-break spaces (pages).
+    """
     with _language(language):
-        gregorian = gregorian_date(value)
+        gregorian = _glue(gregorian_date(value), keep_together)
         if (translation.get_language() or "") not in HIJRI_LANGUAGES:
             return gregorian
-        hijri = hijri_date(value)
+        hijri = hijri_date(value, keep_together=keep_together)
         if hijri is None:
             return gregorian
         return pgettext(
@@ -96,38 +117,46 @@ def format_date(value: date | datetime, *, language: str | None = None) -> str:
         }
 
 
-def format_time(value: datetime, *, language: str | None = None) -> str:
+def format_time(
+    value: datetime, *, language: str | None = None, keep_together: bool = False
+) -> str:
     """The time of ``value`` on a 12-hour clock: "8:26pm", "3pm", "midday"; «8:26 م» in Arabic."""
-    moment = local(value)
     with _language(language):
-        if (moment.hour, moment.minute) == (0, 0):
-            return pgettext("time of day", "midnight")
-        if (moment.hour, moment.minute) == (12, 0):
-            return pgettext("time of day", "midday")
-        hour = moment.hour % 12 or 12
-        period = (
-            pgettext("time of day, before midday", "am")
-            if moment.hour < 12
-            else pgettext("time of day, after midday", "pm")
-        )
-        if moment.minute == 0:
-            return pgettext("time of day on the hour", "%(hour)d%(period)s") % {
-                "hour": hour,
-                "period": period,
-            }
-        return pgettext("time of day", "%(hour)d:%(minute)02d%(period)s") % {
+        return _glue(_time_of_day(local(value)), keep_together)
+
+
+def _time_of_day(moment: datetime) -> str:
+    """The time of day in the active language (midday and midnight by name, as GOV.UK)."""
+    if (moment.hour, moment.minute) == (0, 0):
+        return pgettext("time of day", "midnight")
+    if (moment.hour, moment.minute) == (12, 0):
+        return pgettext("time of day", "midday")
+    hour = moment.hour % 12 or 12
+    period = (
+        pgettext("time of day, before midday", "am")
+        if moment.hour < 12
+        else pgettext("time of day, after midday", "pm")
+    )
+    if moment.minute == 0:
+        return pgettext("time of day on the hour", "%(hour)d%(period)s") % {
             "hour": hour,
-            "minute": moment.minute,
             "period": period,
         }
+    return pgettext("time of day", "%(hour)d:%(minute)02d%(period)s") % {
+        "hour": hour,
+        "minute": moment.minute,
+        "period": period,
+    }
 
 
-def format_datetime(value: datetime, *, language: str | None = None) -> str:
+def format_datetime(
+    value: datetime, *, language: str | None = None, keep_together: bool = False
+) -> str:
     """A moment for a person: "8:26pm on 3 January 2027"; the date first in Arabic."""
     with _language(language):
         return pgettext("a moment: its time and its date", "%(time)s on %(date)s") % {
-            "time": format_time(value),
-            "date": format_date(value),
+            "time": format_time(value, keep_together=keep_together),
+            "date": format_date(value, keep_together=keep_together),
         }
 
 

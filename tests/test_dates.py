@@ -136,8 +136,12 @@ def test_machine_values_are_riyadh_dates_and_moments():
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", '<time datetime="2027-01-03"><bdi>3 January 2027</bdi></time>'),
-        ("ar", '<time datetime="2027-01-03"><bdi>25 رجب 1448 هـ (3 يناير 2027)</bdi></time>'),
+        ("en", '<time datetime="2027-01-03"><bdi>3\xa0January\xa02027</bdi></time>'),
+        (
+            "ar",
+            '<time datetime="2027-01-03">'
+            "<bdi>25\xa0رجب 1448\xa0هـ (3\xa0يناير\xa02027)</bdi></time>",
+        ),
     ],
 )
 def test_the_template_tag_isolates_the_date_in_a_time_element(language, expected):
@@ -147,6 +151,22 @@ def test_the_template_tag_isolates_the_date_in_a_time_element(language, expected
     with translation.override(language):
         html = template.render(Context({"when": datetime(2027, 1, 3, 17, 26, tzinfo=UTC)}))
     assert html == f"{expected}|"
+
+
+def test_pages_wrap_between_the_parts_of_a_moment_never_inside_one():
+    """Each part stays whole; the Hijri date may wrap before its year (long month names)."""
+    moment = datetime(2027, 1, 3, 17, 26, tzinfo=UTC)
+    assert format_date(date(2026, 11, 25), language="ar", keep_together=True) == (
+        "15\xa0جمادى\xa0الآخرة 1448\xa0هـ (25\xa0نوفمبر\xa02026)"
+    )
+    assert format_datetime(moment, language="ar", keep_together=True) == (
+        "25\xa0رجب 1448\xa0هـ (3\xa0يناير\xa02027)، الساعة 8:26\xa0م"
+    )
+    assert format_datetime(moment, language="en", keep_together=True) == (
+        "8:26pm on 3\xa0January\xa02027"
+    )
+    # SMS and email keep plain spaces: a no-break space would take English SMS out of GSM-7.
+    assert "\xa0" not in format_datetime(moment, language="ar")
 
 
 def test_the_admin_formats_read_in_each_languages_word_order():

@@ -115,17 +115,20 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
 
     @admin.display(description=_("registered"), ordering="created_at")
     def registered_on(self, obj: User) -> str:
+        # Free to wrap: the list is narrow beside the navigation and filters.
         return format_html("<bdi>{}</bdi>", format_date(obj.created_at))
 
     @admin.display(description=_("registered"))
     def registered_at(self, obj: User) -> str:
-        return format_html("<bdi>{}</bdi>", format_datetime(obj.created_at))
+        return format_html("<bdi>{}</bdi>", format_datetime(obj.created_at, keep_together=True))
 
     @admin.display(description=_("activate by"))
     def activate_by(self, obj: User) -> str:
         if obj.status != AccountStatus.PENDING:
             return "—"
-        return format_html("<bdi>{}</bdi>", format_date(registration_expires_at(obj)))
+        return format_html(
+            "<bdi>{}</bdi>", format_date(registration_expires_at(obj), keep_together=True)
+        )
 
     # --- Permissions --------------------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 ``{% time_element value "date" %}`` writes ``<time datetime="…"><bdi>…</bdi></time>``: the
 machine-readable value for browsers and assistive technology, and the text isolated so that
-an Arabic date inside an English sentence, or digits inside an Arabic one, keep their order.
+an Arabic date inside an English sentence, or digits inside an Arabic one, keep their order;
+each date and the time are held together by no-break spaces, so a narrow column wraps only
+between them.
 The filters give the text alone, for plain-text templates (email).
 """
 
@@ -52,5 +54,5 @@ def time_element(value: date | datetime | None, kind: str = "date") -> SafeStrin
     return format_html(
         '<time datetime="{}"><bdi>{}</bdi></time>',
         dates.machine_value(value, with_time=kind != "date"),
-        KINDS[kind](value),
+        KINDS[kind](value, keep_together=True),
     )
