@@ -12,11 +12,15 @@ from sms.message import SmsMessage
 
 
 def activation_sms_body(*, event: ActivationEvent, language: str) -> str:
-    """The "your account is active" SMS, saying when (it may arrive late, sent by the sweep)."""
+    """The "your account is active" SMS, saying when (it may arrive late, sent by the sweep).
+
+    Worded to stay in one GSM-7 part in English with the longest date and the seeded banks
+    (tests/test_dates_shown.py checks it).
+    """
     with translation.override(language):
         return _(
-            "Your Absher portal account is now active, confirmed through %(bank)s (%(channel)s) "
-            "at %(when)s. If you did not do this, contact your bank at once."
+            "Your Absher portal account was activated through %(bank)s (%(channel)s) "
+            "at %(when)s. If this was not you, call your bank now."
         ) % {
             "bank": event.bank.name,
             "channel": event.get_channel_display(),

@@ -122,7 +122,7 @@ def test_the_password_changed_sms_says_when(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "confirmed through Arab National Bank (ATM) at 1:30am on 2 March 2026."),
+        ("en", "activated through Arab National Bank (ATM) at 1:30am on 2 March 2026."),
         ("ar", "بتأكيد من البنك العربي الوطني (الصراف الآلي) بتاريخ " + MOMENT["ar"] + "."),
     ],
 )
@@ -209,3 +209,52 @@ def test_the_english_admin_reads_dates_the_british_way(at_start, staff_client):
 
     assert "2 March 2026" in html
     assert "March 2, 2026" not in html
+
+
+# --- SMS length budgets -------------------------------------------------------------------------
+
+#: Characters of one SMS: GSM-7 (English) fits 160 in one part; UCS-2 (Arabic) 67 a part.
+ENGLISH_ONE_PART = 160
+ARABIC_THREE_PARTS = 3 * 67
+
+
+def longest_moment_bodies(language: str) -> tuple[str, str]:
+    """The longest password-changed and activation SMS over a year of dates, at 10:26pm, with
+    the longest seeded bank and channel names."""
+    from datetime import timedelta
+
+    from accounts.notifications import password_changed_sms_body
+    from activation.models import ActivationChannel, ActivationEvent
+    from activation.notifications import activation_sms_body
+
+    with translation.override(language):
+        bank = max(Bank.objects.all(), key=lambda bank: len(bank.name))
+        channel = max(ActivationChannel.kind.field.choices, key=lambda choice: len(str(choice[1])))[
+            0
+        ]
+    moments = [datetime(2026, 1, 1, 19, 26, tzinfo=UTC) + timedelta(days=n) for n in range(366)]
+    changed = max(
+        (password_changed_sms_body(language=language, when=moment) for moment in moments), key=len
+    )
+    activated = max(
+        (
+            activation_sms_body(
+                event=ActivationEvent(bank=bank, channel=channel, received_at=moment),
+                language=language,
+            )
+            for moment in moments
+        ),
+        key=len,
+    )
+    return changed, activated
+
+
+def test_english_sms_with_a_date_stay_in_one_gsm_part():
+    for body in longest_moment_bodies("en"):
+        assert len(body) <= ENGLISH_ONE_PART, body
+        assert body.isascii() and "\xa0" not in body  # no character that forces UCS-2
+
+
+def test_arabic_sms_with_a_date_stay_within_three_parts():
+    for body in longest_moment_bodies("ar"):
+        assert len(body) <= ARABIC_THREE_PARTS, (len(body), body)
