@@ -350,6 +350,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Riyadh"
 USE_TZ = True
+# Dates in each language's word order (Django has no Arabic DATETIME_FORMAT); the pages, SMS
+# and emails add the Hijri date through absher_portal.dates (decision 151).
+FORMAT_MODULE_PATH = ["absher_portal.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

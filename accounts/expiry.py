@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 SOURCE = "expiry"
 
 
+def registration_expires_at(account: User) -> datetime:
+    """When a pending account expires: ``PENDING_TTL_DAYS`` after it was created."""
+    return account.created_at + timedelta(days=settings.PENDING_TTL_DAYS)
+
+
 def expiry_cutoff(*, now: datetime | None = None) -> datetime:
     """Pending accounts created before this moment are due to expire."""
     return (now or timezone.now()) - timedelta(days=settings.PENDING_TTL_DAYS)

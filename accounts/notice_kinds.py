@@ -46,9 +46,12 @@ def password_changed_sms(notice: Notice) -> SmsMessage | None:
     account = notice.account
     if not account.mobile:
         return None
+    event = AccountEvent.objects.filter(pk=notice.subject_id).only("created_at").first()
     return SmsMessage(
         to=account.mobile,
-        body=password_changed_sms_body(language=account.preferred_language),
+        body=password_changed_sms_body(
+            language=account.preferred_language, when=event.created_at if event else None
+        ),
         purpose="password_changed",
     )
 

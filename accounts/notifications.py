@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
+from absher_portal.dates import format_datetime
 from absher_portal.masking import mask_mobile
 from accounts.models import AccountEvent, OtpPurpose, User
 
@@ -52,13 +54,22 @@ def otp_sms_body(*, code: str, purpose: str, language: str) -> str:
     return f"{body}\n\n{webotp_line(code)}"
 
 
-def password_changed_sms_body(*, language: str) -> str:
-    """The SMS that tells a person their password was just reset, in ``language``."""
+def password_changed_sms_body(*, language: str, when: datetime | None = None) -> str:
+    """The SMS that tells a person their password was changed, in ``language``.
+
+    It says when (Riyadh time): the SMS may arrive late, sent by the sweep after an outage,
+    and a person who did not change it needs the time to tell support.
+    """
     with translation.override(language):
+        if when is None:
+            return gettext(
+                "Your Absher portal password was changed. "
+                "If you did not do this, contact Absher portal support at once."
+            )
         return gettext(
-            "Your Absher portal password was changed. "
+            "Your Absher portal password was changed at %(when)s. "
             "If you did not do this, contact Absher portal support at once."
-        )
+        ) % {"when": format_datetime(when)}
 
 
 def mobile_moved_email_message(*, account: User, event: AccountEvent | None) -> EmailMessage:

@@ -5,18 +5,27 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from absher_portal.dates import format_datetime
 from accounts.models import Notice
 from activation.models import ActivationEvent
 from sms.message import SmsMessage
 
 
 def activation_sms_body(*, event: ActivationEvent, language: str) -> str:
-    """The "your account is active" SMS."""
+    """The "your account is active" SMS, saying when (it may arrive late, sent by the sweep).
+
+    Worded to stay in one GSM-7 part in English with the longest date and the seeded banks
+    (tests/test_dates_shown.py checks it).
+    """
     with translation.override(language):
         return _(
-            "Your Absher portal account is now active, confirmed through %(bank)s (%(channel)s). "
-            "If you did not do this, contact your bank at once."
-        ) % {"bank": event.bank.name, "channel": event.get_channel_display()}
+            "Your Absher portal account was activated through %(bank)s (%(channel)s) "
+            "at %(when)s. If this was not you, call your bank now."
+        ) % {
+            "bank": event.bank.name,
+            "channel": event.get_channel_display(),
+            "when": format_datetime(event.received_at),
+        }
 
 
 def activation_notice_sms(notice: Notice) -> SmsMessage | None:

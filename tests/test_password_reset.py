@@ -117,9 +117,10 @@ def test_reset_sets_the_new_password_and_sends_a_notice_in_the_accounts_language
     assert len(sms_outbox) == 2
     assert notice["to"] == MOBILE_E164
     assert notice["purpose"] == "password_changed"
-    # Rendered under the account's language (its Arabic text comes with the next catalogue
-    # update; then this can also check for Arabic letters, as for the code SMS above).
-    assert notice["body"] == password_changed_sms_body(language=language)
+    # Rendered under the account's language, saying when the password was changed.
+    changed = account.events.get(kind="password_changed")
+    assert notice["body"] == password_changed_sms_body(language=language, when=changed.created_at)
+    assert bool(ARABIC_LETTER.search(notice["body"])) == (language == "ar")
 
     done = client.get(DONE_URL)
     assert done.status_code == 200

@@ -4,8 +4,6 @@ password change of an active one. Who may open which page is decided in ``accoun
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -16,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from absher_portal.masking import mask_mobile
 from accounts.access import signed_in_active, signed_in_pending
+from accounts.expiry import registration_expires_at
 from accounts.models import AccountEvent, User
 from accounts.passwords import change_password as change_password_service
 from accounts.profile import services
@@ -31,7 +30,7 @@ def status(request: HttpRequest) -> HttpResponse:
     user: User = request.user
     context = {
         "account": user,
-        "expires_at": user.created_at + timedelta(days=settings.PENDING_TTL_DAYS),
+        "expires_at": registration_expires_at(user),
         "pending_ttl_days": settings.PENDING_TTL_DAYS,
     }
     return render(request, "accounts/account/status.html", context)

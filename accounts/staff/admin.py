@@ -16,10 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from absher_portal.dates import format_date, format_datetime
 from absher_portal.masking import mask_mobile
-from accounts.models import AccountEvent, User
+from accounts.expiry import registration_expires_at
+from accounts.models import AccountEvent, AccountStatus, User
 from accounts.staff.actions import StaffActionsMixin
 from accounts.staff.forms import AccountAdminForm
 from accounts.staff.lists import (
@@ -53,7 +56,7 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
         "id_kind",
         "status",
         "masked_mobile",
-        "created_at",
+        "registered_on",
     )
     list_filter = (
         "status",
@@ -69,7 +72,18 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
     fieldsets = (
         (_("Identity"), {"fields": ("username", "national_id", "id_kind")}),
         (_("Contact"), {"fields": ("mobile", "email", "preferred_language")}),
-        (_("Status"), {"fields": ("status", "status_changed_at", "created_at", "last_login")}),
+        (
+            _("Status"),
+            {
+                "fields": (
+                    "status",
+                    "status_changed_at",
+                    "registered_at",
+                    "activate_by",
+                    "last_login",
+                )
+            },
+        ),
         (_("Staff"), {"fields": ("is_staff", "is_superuser", "groups")}),
     )
     readonly_fields = (
@@ -79,7 +93,8 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
         "mobile",
         "status",
         "status_changed_at",
-        "created_at",
+        "registered_at",
+        "activate_by",
         "last_login",
     )
     inlines = [AccountEventInline]
@@ -97,6 +112,25 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
     @admin.display(description=_("mobile number"))
     def masked_mobile(self, obj: User) -> str:
         return ltr_text(mask_mobile(obj.mobile)) if obj.mobile else "—"
+
+    # Dates a reviewer weighs, the way the person reads them (Hijri and Gregorian in Arabic).
+
+    @admin.display(description=_("registered"), ordering="created_at")
+    def registered_on(self, obj: User) -> str:
+        # Free to wrap: the list is narrow beside the navigation and filters.
+        return format_html("<bdi>{}</bdi>", format_date(obj.created_at))
+
+    @admin.display(description=_("registered"))
+    def registered_at(self, obj: User) -> str:
+        return format_html("<bdi>{}</bdi>", format_datetime(obj.created_at, keep_together=True))
+
+    @admin.display(description=_("activate by"))
+    def activate_by(self, obj: User) -> str:
+        if obj.status != AccountStatus.PENDING:
+            return "—"
+        return format_html(
+            "<bdi>{}</bdi>", format_date(registration_expires_at(obj), keep_together=True)
+        )
 
     # --- Permissions --------------------------------------------------------------------------
 
