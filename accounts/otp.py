@@ -233,15 +233,16 @@ def resend_code(
 def verify_code(challenge_id: object, code: str) -> OtpChallenge:
     """Accept ``code`` once for this challenge, or raise ``OtpError`` saying why not.
 
-    Each code compared is first counted against the person's cap on wrong codes for this
-    purpose (``wrong_codes``), and given back if it is right; the wrong tries of the code are
-    counted under a row lock and committed before the error is raised. So neither parallel
-    guesses in one session nor guesses spread over many sessions exceed the limits.
+    The checks of one person's codes for this purpose take turns (``wrong_codes.take_turn``);
+    a wrong code is counted against the person's cap and the challenge's tries, committed
+    before the error is raised. So neither parallel guesses in one session nor guesses spread
+    over many sessions exceed the limits, and a right code is never refused by them.
     """
     error: OtpError | None = None
     with transaction.atomic():
         challenge = OtpChallenge.objects.select_for_update().get(pk=challenge_id)
         key = wrong_codes.challenge_key(challenge)
+        wrong_codes.take_turn(key)
         now = _now()
         if challenge.verified_at is not None:
             error = OtpError("already_verified")
@@ -259,15 +260,12 @@ def verify_code(challenge_id: object, code: str) -> OtpChallenge:
 
 
 def _compare(challenge: OtpChallenge, code: str, *, key: str, now: datetime) -> OtpError | None:
-    """Count the code against the cap, then compare it; what to refuse it with, if anything."""
-    counted, seconds = wrong_codes.count_check(key)
-    if seconds:
-        return OtpError("locked", seconds=seconds)
+    """Compare the code (the person's turn is held); count it if wrong; what to refuse it with."""
     if constant_time_compare(challenge.code_hmac, code_hmac(challenge, code)):
-        wrong_codes.forget_check(counted)
         challenge.verified_at = now
         challenge.save(update_fields=["verified_at"])
         return None
+    counted = wrong_codes.count_wrong(key)
     challenge.attempts += 1
     challenge.save(update_fields=["attempts"])
     if counted.time_left:  # this wrong code reached the cap

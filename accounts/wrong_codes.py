@@ -15,11 +15,18 @@ another person's sign-in:
 - **password reset**: the (ID number, mobile) pair, for a real reset and a decoy alike, so the
   cap cannot tell them apart (decision 100); never the mobile or the ID alone.
 
-A code is counted *before* it is compared (an atomic increment), so parallel guesses cannot
-slip past the cap; a code refused by the cap, and a right code, are given back.
+Checks of one person's codes take turns (:func:`take_turn`: a transaction-scoped PostgreSQL
+advisory lock on the person and purpose, held while the code is compared and counted), so the
+cap is exact however many sessions guess at once, and only wrong codes are ever counted: a
+right code is never refused because other codes of the same person were being checked at the
+same moment. SQLite serialises writers, which is enough for development.
 """
 
 from __future__ import annotations
+
+import hashlib
+
+from django.db import connection
 
 from accounts import limits
 from accounts.limits import Usage
@@ -51,19 +58,20 @@ def wait(key: str) -> int:
     return LIMIT.peek(key).time_left
 
 
-def count_check(key: str) -> tuple[Usage, int]:
-    """Count one code about to be compared; with the seconds to wait if the cap refuses it.
+def take_turn(key: str) -> None:
+    """Wait until no other check of this person's codes is under way, for this transaction.
 
-    A refused code is given back at once, so knocking on a closed door keeps it closed no
-    longer than the wrong codes already counted.
+    Call it inside the transaction that compares and counts the code; the lock ends with it.
     """
-    usage = LIMIT.hit(key)
-    if not usage.exceeded:
-        return usage, 0
-    limits.give_back(usage)
-    return usage, max(1, wait(key))
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"wrong-codes:{key}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
 
 
-def forget_check(usage: Usage) -> None:
-    """The code was right: it is not a wrong code."""
-    limits.give_back(usage)
+def count_wrong(key: str) -> Usage:
+    """Count one wrong code; the usage says whether it reached the cap (``time_left``)."""
+    return LIMIT.hit(key)

@@ -24,7 +24,15 @@ from accounts.recovery.forms import NewPasswordForm
 from tests.factories import make_user
 from tests.otp_helpers import issue, last_code
 from tests.people import CITIZEN_ID, MOBILE_E164
-from tests.race_helpers import RACE_MARKS, THREADS, LiveClient, page_errors, race, statuses
+from tests.race_helpers import (
+    RACE_MARKS,
+    THREADS,
+    LiveClient,
+    citizen_ids,
+    page_errors,
+    race,
+    statuses,
+)
 from tests.test_password_reset import new_password, start, verify
 from tests.test_signin import post_password
 
@@ -133,6 +141,22 @@ def test_sixteen_sign_in_sessions_guessing_at_once_get_exactly_the_cap_checked(s
     assert answers == {"wrong_code": 9, "locked": THREADS - 9}, outcomes
     checked = sum(OtpChallenge.objects.get(pk=c.pk).attempts for c in challenges)
     assert checked == 10
+
+
+def test_sixteen_right_codes_for_one_person_at_once_are_all_accepted(sms_outbox, settings):
+    """Sixteen registrations with one mobile, each posting its own right code at once: a
+    right code is never refused by the cap on wrong codes, however many are checked together
+    (the cap once counted every code before comparing it, so the 11th right one in flight was
+    refused as "too many wrong codes")."""
+    settings.OTP_MAX_FAILURES = 1  # any two checks in flight together would have tripped it
+    ids = iter(citizen_ids(THREADS))
+    challenges = [issue(national_id=next(ids)) for _ in range(THREADS)]
+    codes = [last_code([sms]) for sms in sms_outbox]
+
+    pairs = zip(challenges, codes, strict=True)
+    outcomes = race([lambda c=c, code=code: otp.verify_code(c.pk, code) for c, code in pairs])
+
+    assert all(isinstance(o, OtpChallenge) for o in outcomes), outcomes
 
 
 # --- through the live server --------------------------------------------------------------------
