@@ -28,6 +28,7 @@ needs_espeak = pytest.mark.skipif(
 )
 
 LISTEN = {"en": "Listen to the calculation", "ar": "استمع إلى العملية الحسابية"}
+NEW_TAB = {"en": "(opens in new tab)", "ar": "(تُفتح في علامة تبويب جديدة)"}
 UNAVAILABLE = {
     "en": "Listening to the calculation is not available at the moment.",
     "ar": "الاستماع إلى العملية الحسابية غير متاح حاليًا.",
@@ -42,12 +43,19 @@ def audio_url(key: str) -> str:
     return reverse("captcha-audio", kwargs={"key": key})
 
 
-def audio_link(html: str) -> re.Match[str] | None:
+def audio_link(html: str) -> dict[str, str] | None:
     """The audio control of a page: its URL and its accessible name (the link's text)."""
-    return re.search(
-        r'<a [^>]*class="captcha-audio"[^>]*href="(?P<href>[^"]+)"[^>]*>\s*(?P<name>[^<]+?)\s*<',
-        html,
+    match = re.search(
+        r'<a [^>]*class="captcha-audio"[^>]*href="(?P<href>[^"]+)"[^>]*>(?P<inner>.*?)</a>', html
     )
+    if match is None:
+        return None
+    name = " ".join(re.sub(r"<[^>]+>", "", match["inner"]).split())
+    return {"href": match["href"], "name": name}
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
 
 
 @pytest.fixture
@@ -71,7 +79,7 @@ def test_the_account_step_offers_the_calculation_as_sound(account_step, language
     link = audio_link(html)
     assert link is not None, "no audio control next to the captcha picture"
     assert link["href"] == audio_url(key)
-    assert link["name"] == LISTEN[language]
+    assert link["name"] == f"{LISTEN[language]} {NEW_TAB[language]}"
 
 
 @needs_espeak
@@ -82,7 +90,7 @@ def test_the_sign_in_captcha_offers_the_sound_too(client):
             reverse("accounts:login"), {"identifier": "someone2024", "password": "Wr0ngPassw9x"}
         )
     link = audio_link(page.content.decode())
-    assert link is not None and link["name"] == LISTEN["en"]
+    assert link is not None and link["name"] == f"{LISTEN['en']} {NEW_TAB['en']}"
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
@@ -103,9 +111,9 @@ def test_a_live_captcha_is_spoken_as_wav(client, language):
     response = client.get(audio_url(store.hashkey))
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "audio/wav"
-    body = response.content
-    assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
-    assert len(body) > 20_000  # about a second and a half of 16-bit speech at least
+    audio = body(response)
+    assert audio[:4] == b"RIFF" and audio[8:12] == b"WAVE"
+    assert len(audio) > 20_000  # about a second and a half of 16-bit speech at least
     assert response["Cache-Control"].startswith("private")
 
 
@@ -115,7 +123,7 @@ def test_each_language_has_its_own_voice(client):
     spoken = {}
     for language in ("ar", "en"):
         client.cookies["django_language"] = language
-        spoken[language] = client.get(audio_url(store.hashkey)).content
+        spoken[language] = body(client.get(audio_url(store.hashkey)))
     assert spoken["ar"] != spoken["en"]
 
 
