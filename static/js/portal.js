@@ -197,7 +197,7 @@
           box.querySelector("input[type=hidden]").value = data.key;
           if (link) {
             stopSound();
-            link.href = link.href.replace(/[0-9a-f]{40}(?=\.wav$)/, data.key);
+            link.setAttribute("href", link.getAttribute("href").replace(/[0-9a-f]{40}(?=\.wav$)/, data.key));
           }
           answer.value = "";
           answer.focus();
