@@ -277,6 +277,12 @@ CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
 CAPTCHA_FONT_SIZE = 32
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
+# The captcha as sound (accounts/audio_captcha, decision 172): espeak-ng speaks the calculation
+# in the page's language. Without it (`make run` on a bare laptop) the page says audio is
+# unavailable. Recordings made per client address per hour (replays come from the cache).
+CAPTCHA_ESPEAK_PATH = env.str("CAPTCHA_ESPEAK_PATH", default="espeak-ng")
+CAPTCHA_AUDIO_TIMEOUT_SECONDS = env.float("CAPTCHA_AUDIO_TIMEOUT_SECONDS", default=5.0)
+CAPTCHA_AUDIO_PER_IP = env.int("CAPTCHA_AUDIO_PER_IP", default=300)
 
 # --- Test modes must never reach production by accident (design.md §11) -------------------------
 # The SMS backend is checked by sms.apps.SmsConfig.ready(), once it can be resolved
@@ -327,7 +333,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # A strict policy: nothing inline, nothing from elsewhere (django-csp 4). Every script and
-# stylesheet is a file under static/; the captcha image is served by the portal itself.
+# stylesheet is a file under static/; the captcha's picture and recording are served by the
+# portal itself.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -335,6 +342,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'"],
         "font-src": ["'self'"],
+        "media-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],

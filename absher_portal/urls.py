@@ -19,6 +19,8 @@ handler500 = "absher_portal.errors.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The captcha's recording (espeak-ng, the page's language) before simple-captcha's own.
+    path("captcha/", include("accounts.audio_captcha.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
     path("api/bank/v1/", include("activation.urls")),

@@ -13,13 +13,28 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import otp
+from accounts.audio_captcha import speech
 from accounts.error_messages import CODE_ERRORS, CodedError, code_error, minutes_seconds
 from accounts.models import User
 from accounts.password_checklist import password_checklist_html
 from accounts.validators import to_ascii_digits
+
+
+class PortalCaptchaTextInput(CaptchaTextInput):
+    """simple-captcha's widget, offering the calculation as sound when espeak-ng is there.
+
+    The library links its audio only when flite is configured; the portal's recording
+    (``accounts.audio_captcha``, same URL name) needs espeak-ng instead.
+    """
+
+    def audio_url(self) -> str | None:
+        if speech.tool() is None:
+            return None
+        return reverse("captcha-audio", kwargs={"key": self._key})
 
 
 class PortalCaptchaField(CaptchaField):
@@ -70,10 +85,14 @@ def mobile_field(help_text: str) -> forms.CharField:
 
 def captcha_field() -> PortalCaptchaField:
     """The arithmetic picture and its answer, as registration and sign-in ask for it."""
+    if speech.tool() is None:
+        hint = _("Look at the picture, then type the result in digits.")
+    else:
+        hint = _("Look at the picture or listen to the recording, then type the result in digits.")
     return PortalCaptchaField(
-        label=_("Work out the calculation shown in the picture"),
-        help_text=_("Type the result in digits. Use the refresh button for a new picture."),
-        widget=CaptchaTextInput(
+        label=_("Work out the calculation"),
+        help_text=hint,
+        widget=PortalCaptchaTextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "dir": "ltr", "data-digits": ""}
         ),
         error_messages={"invalid": _("The answer to the picture is wrong. Try the new one.")},

@@ -228,7 +228,8 @@ SIGNIN_ATTEMPTS_PER_ADDRESS = Limit(
     keyed_on="client address",
     number_setting="LOGIN_ATTEMPTS_PER_IP",
     window=HOUR,
-    purpose="sign-in password posts; over it: 429 saying when one more would pass",
+    purpose="sign-in password posts, right or wrong (what one address may try; it never shows "
+    "the captcha to anyone); over it: 429 saying when one more would pass",
 )
 SIGNIN_FAILURES_PER_IDENTIFIER = Limit(
     name="signin-fail-id",
@@ -236,15 +237,17 @@ SIGNIN_FAILURES_PER_IDENTIFIER = Limit(
     "normalised",
     number_setting="LOGIN_LOCKOUT_FAILURES",
     window="LOGIN_LOCKOUT_SECONDS",
-    purpose="wrong passwords; the captcha from LOGIN_FAILURES_BEFORE_CAPTCHA, a lockout of "
-    "LOGIN_LOCKOUT_SECONDS from the last one at the number",
+    purpose="wrong passwords; the captcha for this identifier alone, wherever it is typed, from "
+    "LOGIN_FAILURES_BEFORE_CAPTCHA; a lockout of LOGIN_LOCKOUT_SECONDS from the last one at the "
+    "number",
 )
-SIGNIN_FAILURES_PER_ADDRESS = Limit(
-    name="signin-fail-ip",
+CAPTCHA_RECORDINGS_PER_ADDRESS = Limit(
+    name="captcha-audio-ip",
     keyed_on="client address",
-    number_setting="LOGIN_FAILURES_BEFORE_CAPTCHA",
+    number_setting="CAPTCHA_AUDIO_PER_IP",
     window=HOUR,
-    purpose="wrong passwords; at the number the captcha is shown to that address",
+    purpose="captcha calculations spoken by espeak-ng (a replay comes from the cache and is not "
+    "counted); over it: 429 saying when one more would pass",
 )
 RESET_REQUESTS_PER_ADDRESS = Limit(
     name="password-reset",
@@ -266,7 +269,7 @@ LIMITS: tuple[Limit, ...] = (
     IDENTITY_CHECKS_PER_ADDRESS,
     SIGNIN_ATTEMPTS_PER_ADDRESS,
     SIGNIN_FAILURES_PER_IDENTIFIER,
-    SIGNIN_FAILURES_PER_ADDRESS,
+    CAPTCHA_RECORDINGS_PER_ADDRESS,
     RESET_REQUESTS_PER_ADDRESS,
 )
 

@@ -108,7 +108,6 @@ def test_healthz_refuses_methods_that_change_things(client):
 @pytest.mark.parametrize(
     ("method", "url", "data"),
     [
-        ("get", "/login/", None),
         ("post", "/login/", {"identifier": "ahmed2024", "password": PASSWORD}),
         ("post", "/register/identity/", {}),
         ("post", "/password-reset/", {"national_id": CITIZEN_ID, "mobile": MOBILE}),
@@ -123,6 +122,25 @@ def test_a_redis_outage_gives_a_translated_503_page_not_a_500(method, url, data)
     assert response.headers["Retry-After"] == "30"
     assert "Service temporarily unavailable" in response.content.decode()
     assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_empty_sign_in_page_needs_no_redis():
+    """It reads no counter: the captcha follows identifiers, not addresses (decision 171)."""
+    client = Client(raise_request_exception=False)
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        assert client.get("/login/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_redis_outage_while_asking_for_the_captcha_recording_is_a_503():
+    from captcha.models import CaptchaStore
+
+    key = CaptchaStore.generate_key()
+    client = Client(raise_request_exception=False)
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        response = client.get(f"/captcha/audio/{key}.wav")
+    assert response.status_code == 503
 
 
 @pytest.mark.django_db

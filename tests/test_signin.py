@@ -75,8 +75,11 @@ def post_password(client, identifier, password=PASSWORD, *, solve=True, **extra)
     return response
 
 
-def fail(client, identifier, times: int, **extra):
-    responses = [post_password(client, identifier, WRONG_PASSWORD, **extra) for _ in range(times)]
+def fail(client, identifier, times: int, *, solve=True, **extra):
+    responses = [
+        post_password(client, identifier, WRONG_PASSWORD, solve=solve, **extra)
+        for _ in range(times)
+    ]
     return responses[-1]
 
 
@@ -271,11 +274,31 @@ def test_captcha_follows_the_identifier_to_another_address_until_a_sign_in(
     assert after.status_code == HTTPStatus.FOUND
 
 
-def test_captcha_is_demanded_from_an_address_that_failed_with_several_identifiers(client):
-    for identifier in ("first2024", "second2024", "third2024"):
-        post_password(client, identifier, WRONG_PASSWORD)
-    assert 'name="captcha_0"' in client.get(LOGIN).content.decode()
-    assert 'name="captcha_0"' not in client.get(LOGIN, REMOTE_ADDR=OTHER_IP).content.decode()
+def test_failures_at_a_shared_address_never_show_the_captcha_to_someone_else(
+    client, account, sms_outbox
+):
+    """A carrier's shared address (issue 14 item 7): an attacker behind it fails for several
+    identifiers and locks one; a neighbour at the same address who made no mistake signs in
+    without a captcha, while the attacked identifier still demands it."""
+    for identifier in ("first2024", "second2024", "third2024", "fourth2024"):
+        fail(client, identifier, 2, solve=False)
+    fail(client, "attacked2024", 5)
+    assert 'name="captcha_0"' not in client.get(LOGIN).content.decode()
+    neighbour = client.post(LOGIN, {"identifier": "ahmed2024", "password": PASSWORD})
+    assert neighbour.status_code == HTTPStatus.FOUND
+    assert neighbour["Location"] == VERIFY
+    assert len(sms_outbox) == 1
+
+
+def test_the_attacked_identifier_still_demands_the_captcha_at_any_address(client, account):
+    """The captcha follows the identifier under attack, wherever its next post comes from."""
+    fail(client, "ahmed2024", 3)
+    for ip in ("127.0.0.1", OTHER_IP):
+        again = client.post(
+            LOGIN, {"identifier": "ahmed2024", "password": PASSWORD}, REMOTE_ADDR=ip
+        )
+        assert field_codes(again, "captcha") == ["required"]
+        assert 'name="captcha_0"' in again.content.decode()
 
 
 def test_attempts_per_address_are_limited(client, account, sms_outbox, settings):

@@ -10,8 +10,10 @@ The counters are declared in ``accounts.limits``:
   ``LOGIN_LOCKOUT_FAILURES`` of them within ``LOGIN_LOCKOUT_SECONDS`` lock the key for
   ``LOGIN_LOCKOUT_SECONDS`` from the last one;
 - after ``LOGIN_FAILURES_BEFORE_CAPTCHA`` wrong passwords for a key the captcha is
-  demanded for it until someone signs in to that account (at most a day); after as many from one
-  address within the hour, the captcha is demanded from that address for the rest of the hour.
+  demanded for it until someone signs in to that account (at most a day). Only for it: the
+  failures of other identifiers at the same address never put the captcha in front of anyone
+  (a carrier's shared address hides thousands of people; decision 171). What an address can do
+  is bounded by its attempts (``SIGNIN_ATTEMPTS_PER_ADDRESS``), wrong or right.
 
 A successful sign-in lifts the captcha demand but does not reset the failure counts: they age
 out with their window. The session holds only the account's id, the challenge's id, the
@@ -112,18 +114,14 @@ def refusal_before_password(identifier_key: str, ip: str) -> Refusal | None:
     return None
 
 
-def captcha_required(identifier_key: str, ip: str) -> bool:
-    """Whether a password post for this identifier from this address needs the captcha."""
-    if identifier_key and _cache().get(_cache_key("captcha", identifier_key)):
-        return True
-    if not ip:
-        return False
-    failures = limits.SIGNIN_FAILURES_PER_ADDRESS.peek(ip).count
-    return failures >= settings.LOGIN_FAILURES_BEFORE_CAPTCHA
+def captcha_required(identifier_key: str) -> bool:
+    """Whether a password post for this identifier needs the captcha: only when it is the one
+    under attack, whatever the address (decision 171)."""
+    return bool(identifier_key) and bool(_cache().get(_cache_key("captcha", identifier_key)))
 
 
-def record_failure(identifier_key: str, ip: str) -> Refusal | None:
-    """Count a wrong password; the lockout it started, if it started one."""
+def record_failure(identifier_key: str) -> Refusal | None:
+    """Count a wrong password against its identifier; the lockout it started, if any."""
     refusal = None
     if identifier_key:
         failures = limits.SIGNIN_FAILURES_PER_IDENTIFIER.hit(identifier_key).count
@@ -135,8 +133,6 @@ def record_failure(identifier_key: str, ip: str) -> Refusal | None:
             seconds = settings.LOGIN_LOCKOUT_SECONDS
             _cache().set(_cache_key("lock", identifier_key), time.time() + seconds, seconds + 5)
             refusal = Refusal(lockout_message(seconds), "locked", seconds)
-    if ip:
-        limits.SIGNIN_FAILURES_PER_ADDRESS.hit(ip)
     return refusal
 
 

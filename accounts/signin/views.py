@@ -44,7 +44,8 @@ class SignInView(View):
         # A session that skipped the code is not signed in here: it gets the form.
         if completed_sign_in(request) and (home := HOME_OF_STATUS.get(request.user.status)):
             return redirect(home)
-        form = SignInForm(captcha=services.captcha_required("", client_ip(request)))
+        # Nobody is asked for the captcha before saying who they are (decision 171).
+        form = SignInForm()
         return self.render(form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -53,11 +54,11 @@ class SignInView(View):
         key = services.throttle_key(request, raw_identifier)
         if refusal := services.refusal_before_password(key, ip):
             return self.refuse(raw_identifier, refusal)
-        form = SignInForm(request.POST, request=request, captcha=services.captcha_required(key, ip))
+        form = SignInForm(request.POST, request=request, captcha=services.captcha_required(key))
         if not form.is_valid():
-            if form.credentials_rejected and (refusal := services.record_failure(key, ip)):
+            if form.credentials_rejected and (refusal := services.record_failure(key)):
                 return self.refuse(raw_identifier, refusal)
-            if services.captcha_required(key, ip):
+            if services.captcha_required(key):
                 form.demand_captcha()
             return self.render(form)
         try:

@@ -158,8 +158,34 @@
     }
   }
 
-  // Captcha refresh without reloading the page.
+  // The captcha: its recording played in the page (the link opens it in a new tab without
+  // JavaScript), and a new calculation without reloading the page.
   document.querySelectorAll(".captcha[data-captcha-refresh]").forEach(function (box) {
+    var answer = box.querySelector("input[type=text]");
+    var link = box.querySelector("a.captcha-audio");
+    var sound = null;
+    var play = null;
+    function stopSound() {
+      if (sound) { sound.pause(); sound = null; }
+    }
+    if (link) {
+      play = document.createElement("button");
+      play.type = "button";
+      play.className = "button button-secondary captcha-play";
+      play.textContent = link.getAttribute("data-play-label");
+      link.parentNode.insertBefore(play, link);
+      link.hidden = true;
+      play.addEventListener("click", function () {
+        stopSound();
+        sound = new Audio(link.href);
+        // Heard to the end: straight to the answer, so the screen reader reads its label.
+        sound.addEventListener("ended", function () { answer.focus(); });
+        // No recording (expired, too many, unavailable): the link shows the page saying why.
+        sound.addEventListener("error", function () { link.hidden = false; });
+        var playing = sound.play();
+        if (playing && playing.catch) { playing.catch(function () { link.hidden = false; }); }
+      });
+    }
     var refresh = box.querySelector(".captcha-refresh");
     if (!refresh) { return; }
     refresh.hidden = false;
@@ -169,7 +195,10 @@
         .then(function (data) {
           box.querySelector("img").src = data.image_url;
           box.querySelector("input[type=hidden]").value = data.key;
-          var answer = box.querySelector("input[type=text]");
+          if (link) {
+            stopSound();
+            link.setAttribute("href", link.getAttribute("href").replace(/[0-9a-f]{40}(?=\.wav$)/, data.key));
+          }
           answer.value = "";
           answer.focus();
         });

@@ -176,6 +176,7 @@ def server_environment(work: Path, port: int, database_url: str) -> dict[str, st
         REGISTRATION_CHECKS_PER_IP="10000",
         LOGIN_ATTEMPTS_PER_IP="10000",
         PASSWORD_RESET_REQUESTS_PER_IP="10000",
+        CAPTCHA_AUDIO_PER_IP="10000",
         PASSWORD_RESET_MIN_SECONDS="0",
     )
 

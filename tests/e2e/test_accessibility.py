@@ -255,8 +255,8 @@ def test_password_reset_pages(audit: Audit, server: Server) -> None:
 def test_too_many_attempts_page(audit: Audit, server: Server) -> None:
     page, identifier = audit.page, "locked" + new_person().username
     response = None
-    for _ in range(10):
-        page.goto("/login/")
+    page.goto("/login/")
+    for _ in range(10):  # on the answer page: it shows the captcha once the identifier needs it
         field(page, "identifier").fill(identifier)
         field(page, "password").fill(WRONG_PASSWORD)
         if page.locator('[name="captcha_1"]').count():
