@@ -23,7 +23,7 @@ from accounts.notifications import mobile_moved_email_message
 from activation.keys import generate_private_key, public_key_pem
 from activation.models import Bank, BankKey
 from activation.services import Confirmation, activation_confirm
-from tests.factories import make_user
+from tests.factories import make_user, sign_in_as
 from tests.people import CITIZEN_ID, MOBILE, OTHER_CITIZEN_ID, OTHER_MOBILE, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def text_of(response) -> str:
 def signed_in(user: User, language: str) -> Client:
     client = Client()
     client.cookies["django_language"] = language
-    client.force_login(user)
+    sign_in_as(client, user)
     return client
 
 
@@ -175,7 +175,7 @@ def arabic_staff(client):
     staff = User.objects.create_superuser(
         "boss2024x", OTHER_CITIZEN_ID, OTHER_MOBILE, "boss@example.sa", PASSWORD
     )
-    client.force_login(staff)
+    sign_in_as(client, staff)
     client.cookies["django_language"] = "ar"
     return client
 
