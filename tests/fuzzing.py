@@ -235,6 +235,10 @@ FORMS: dict[str, list[str]] = {
     reverse("captcha-image", kwargs={"key": "0f" * 20}): [],
     reverse("captcha-image-2x", kwargs={"key": "٤٥abc"}): [],
     reverse("captcha-audio", kwargs={"key": "abc"}): [],
+    **{
+        reverse(f"pages:{name}"): []
+        for name in ("terms", "privacy", "accessibility", "help", "contact")
+    },
     reverse("admin:login"): ["username", "password", "next"],
     reverse("admin:index"): [],
     reverse("activation:bank_activation"): ["event_id", "national_id", "mobile", "channel"],
