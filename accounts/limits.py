@@ -233,8 +233,8 @@ SIGNIN_ATTEMPTS_PER_ADDRESS = Limit(
 )
 SIGNIN_FAILURES_PER_IDENTIFIER = Limit(
     name="signin-fail-id",
-    keyed_on="account (its username or ID number, either typed); an unknown identifier: itself, "
-    "normalised",
+    keyed_on="account (its username or ID number, either typed), or on a browser that signed in "
+    "to it before, that browser (decision 105); an unknown identifier: itself, normalised",
     number_setting="LOGIN_LOCKOUT_FAILURES",
     window="LOGIN_LOCKOUT_SECONDS",
     purpose="wrong passwords; the captcha for this identifier alone, wherever it is typed, from "

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import User
+from accounts.models import AccountStatus, User
 from accounts.registration.services import RegistrationConflict, register_account
 from tests.factories import code_from_sms, make_user, verified_challenge
 from tests.people import (
@@ -118,6 +118,20 @@ def test_a_force_logged_superuser_without_the_factor_is_refused_by_admin_and_acc
         assert response.status_code == HTTPStatus.FOUND, page
         assert response["Location"].startswith(LOGIN), page
     assert SESSION_KEY not in client.session
+
+
+@pytest.mark.parametrize("status", [AccountStatus.PENDING])
+def test_a_staff_member_whose_account_is_not_active_does_not_reach_the_admin(
+    client, reviewer, sms_outbox, status
+):
+    """A staff flag on an account its bank never confirmed: the portal's own pages send it to
+    the status page, and the admin, open to active staff only, does not open either (found by
+    a review: the admin asked only ``is_active``, which pending accounts have too)."""
+    User.objects.filter(pk=reviewer.pk).update(status=status)
+    response = post_password(client, "reviewer2024")
+    assert response["Location"] == VERIFY
+    client.post(VERIFY, {"code": code_from_sms(sms_outbox[-1])})
+    assert not opens_admin(client)
 
 
 def test_admin_login_sends_staff_to_the_portal_sign_in_keeping_next(client, reviewer):

@@ -40,6 +40,7 @@ from accounts.access import HOME_OF_STATUS, safe_next_url
 from accounts.error_messages import NETWORK_RATE_LIMITED, lockout_message
 from accounts.models import OtpChallenge, OtpPurpose, User
 from accounts.selectors import find_account_by_identifier_once, normalize_identifier
+from accounts.signin import devices
 
 #: The one session key of a sign-in between the password and the code.
 PENDING_SIGNIN_KEY = "signin_pending"
@@ -76,15 +77,19 @@ def account_key(user: User) -> str:
 def throttle_key(request: HttpRequest, identifier: str) -> str:
     """What a wrong password for ``identifier`` counts against ("" for an empty identifier).
 
-    The account's key when an account holds the identifier, else the normalised identifier;
-    the two are prefixed apart, so nothing typed can name an account's counter. The lookup is
+    On a browser that signed in to the account before, that device's own key
+    (``devices.device_key``: a stranger's failures never lock it); else the account's key when
+    an account holds the identifier, else the normalised identifier. They are prefixed apart,
+    so nothing typed can name an account's counter. The lookup is
     the one the password check reuses (``selectors.find_account_by_identifier_once``).
     """
     normalised = normalize_identifier(identifier)
     if not normalised:
         return ""
     user = find_account_by_identifier_once(request, identifier)
-    return account_key(user) if user is not None else f"identifier:{normalised}"
+    if user is None:
+        return f"identifier:{normalised}"
+    return devices.device_key(request, user) or account_key(user)
 
 
 def ip_attempt_wait(ip: str) -> int:

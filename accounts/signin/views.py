@@ -28,7 +28,7 @@ from accounts import otp
 from accounts.access import HOME_OF_STATUS, completed_sign_in, safe_next_url
 from accounts.error_messages import CODE_RESENT, SIGNIN_CODE_ERRORS, code_error
 from accounts.forms import code_page_context
-from accounts.signin import services
+from accounts.signin import devices, services
 from accounts.signin.forms import SignInCodeForm, SignInForm
 from accounts.signin.services import PENDING_SIGNIN_KEY, Refusal
 
@@ -147,7 +147,10 @@ class SignInVerifyView(View):
         # The one backend by name: the user was read again, so it carries none of its own.
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         services.record_sign_in_factors(request, password_at=self.pending.password_at)
-        return redirect(services.landing_url(user, self.pending.next_url))
+        services.forget_captcha_demand(services.throttle_key(request, user.username))
+        response = redirect(services.landing_url(user, self.pending.next_url))
+        devices.remember(response, user)
+        return response
 
     def render(self, form: SignInCodeForm) -> HttpResponse:
         self.challenge.refresh_from_db()  # the check may have counted a wrong try

@@ -27,14 +27,23 @@ from django.views.decorators.cache import never_cache
 
 from accounts import factors
 from accounts.access import safe_next_url
+from accounts.models import AccountStatus
 
 
 class PortalAdminSite(admin.AdminSite):
     """Django's admin site, open to staff sessions that completed the portal's sign-in."""
 
     def has_permission(self, request: HttpRequest) -> bool:
-        """Active staff, signed in with a second factor (not merely a session naming them)."""
-        return super().has_permission(request) and factors.passed_second_factor(request.session)
+        """Active staff, signed in with a second factor (not merely a session naming them).
+
+        "Active" is the account's status, not only Django's ``is_active`` (which a pending
+        account has too: its bank has not confirmed it yet).
+        """
+        return (
+            super().has_permission(request)
+            and request.user.status == AccountStatus.ACTIVE
+            and factors.passed_second_factor(request.session)
+        )
 
     @method_decorator(never_cache)
     @login_not_required
