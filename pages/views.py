@@ -25,6 +25,7 @@ class InformationPage(TemplateView):
         context.update(
             code_minutes=max(1, settings.OTP_TTL_SECONDS // 60),
             pending_days=settings.PENDING_TTL_DAYS,
+            device_days=settings.SIGNIN_DEVICE_DAYS,
             lockout_failures=settings.LOGIN_LOCKOUT_FAILURES,
             lockout_minutes=max(1, settings.LOGIN_LOCKOUT_SECONDS // 60),
             codes_per_hour=settings.OTP_LIMIT_PER_MOBILE,
