@@ -91,7 +91,17 @@ class ActivationChannelAdmin(SafeChangeListMixin, admin.ModelAdmin):
     list_editable = ("position", "is_active")
     list_filter = ("bank", "kind", "is_active")
     list_select_related = ("bank",)
-    fields = ("bank", "kind", "name_en", "name_ar", "steps_en", "steps_ar", "position", "is_active")
+    fields = (
+        "bank",
+        "kind",
+        "name_en",
+        "name_ar",
+        "steps_en",
+        "steps_ar",
+        "phone_number",
+        "position",
+        "is_active",
+    )
     ordering = ("bank__code", "position", "id")
 
 

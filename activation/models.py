@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -73,6 +74,22 @@ class ActivationChannel(models.Model):
     name_ar = models.CharField(_("name in Arabic"), max_length=100)
     steps_en = models.TextField(_("steps in English"), help_text=_("One step per line."))
     steps_ar = models.TextField(_("steps in Arabic"), help_text=_("One step per line."))
+    phone_number = models.CharField(
+        _("phone number"),
+        max_length=16,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9]{3,15}$",
+                _("Enter the number as digits only, for example 920003344 or +966112345678."),
+                code="phone_number",
+            )
+        ],
+        help_text=_(
+            "The number to call, for a phone banking channel. Where the steps quote it, "
+            "people can tap it to call."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("shown"), default=True)
 

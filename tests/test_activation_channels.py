@@ -59,3 +59,39 @@ def test_a_bank_with_no_shown_channel_is_left_out():
     html = render_channels("en")
     assert "Arab National Bank" not in html
     assert "Al Rajhi Bank" in html
+
+
+# --- Issue 14 item 7: channels that look expandable, numbers that dial -------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_phone_banking_number_is_a_tel_link_isolated_left_to_right(language):
+    html = render_channels(language)
+    assert '<a href="tel:920003344"><bdi dir="ltr">920003344</bdi></a>' in html
+
+
+def test_only_the_channels_own_number_is_linked_never_other_digits():
+    phone = ActivationChannel.objects.get(bank__code="alrajhi", kind="phone")
+    phone.steps_en = "Call 920003344.\nPress 5, then 4.\nOr call 0112345678 <b>now</b>."
+    phone.save()
+    html = render_channels("en")
+    assert html.count('href="tel:') == 1
+    assert "<li>Press 5, then 4.</li>" in html
+    assert "0112345678 &lt;b&gt;now&lt;/b&gt;." in html  # the text stays escaped
+
+
+def test_a_phone_number_must_be_digits_to_be_saved():
+    from django.core.exceptions import ValidationError
+
+    phone = ActivationChannel.objects.get(bank__code="alrajhi", kind="phone")
+    phone.phone_number = "92000 javascript:"
+    with pytest.raises(ValidationError) as raised:
+        phone.full_clean()
+    assert "phone_number" in raised.value.message_dict
+
+
+def test_channels_are_disclosures_with_a_visible_summary():
+    html = render_channels("en")
+    assert html.count('<details class="channel') == 7
+    assert html.count('<summary class="channel-summary">') == 7
+    assert html.count('<div class="channel-text">') == 7

@@ -48,7 +48,8 @@ def test_account_step_after_the_id_was_activated_goes_back_with_the_reason(drive
     assert response["Location"] == step_url("identity")
     page = client.get(step_url("identity"))
     html = page.content.decode()
-    assert any("activated account already exists" in m for m in messages_of(page))
+    assert page.context["already_registered"]  # the page says it, not a message (issue 14)
+    assert "activated account already exists" in html
     assert reverse("accounts:login") in html
 
 

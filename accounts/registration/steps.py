@@ -14,19 +14,20 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import otp
-from accounts.error_messages import CODE_RESENT, code_error
+from accounts.error_messages import CODE_RESENT, REGISTRATION_CONFLICTS, code_error
 from accounts.forms import code_page_context
 from accounts.models import OtpChallenge
 from accounts.registration.forms import SECRET_FIELDS, IdentityForm
 from accounts.registration.services import RegistrationConflict, send_registration_code
 
-ID_REGISTERED_TAG = "id-registered"
+#: The identity step's error for an ID an activated (or suspended) account holds.
+ID_REGISTERED = "id_registered"
 
 
 class WizardSteps:
@@ -173,19 +174,42 @@ class WizardSteps:
         return redirect(self.get_step_url(step))
 
     def report_errors(self, form: Form) -> None:
-        """Carry a stored step's errors to the page the person is sent back to."""
+        """Carry a stored step's errors to the page the person is sent back to.
+
+        Not "already registered": the identity step says that itself, once (:meth:`render`).
+        """
         for field, errors in form.errors.as_data().items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
+                if error.code == ID_REGISTERED:
+                    continue
                 text = " ".join(error.messages)
                 if label:
                     text = _("%(field)s: %(error)s") % {"field": label, "error": text}
-                tag = ID_REGISTERED_TAG if error.code == "id_registered" else ""
-                messages.error(self.request, text, extra_tags=tag)
+                messages.error(self.request, text)
 
     def report_conflict(self, conflict: RegistrationConflict) -> None:
-        tag = ID_REGISTERED_TAG if conflict.code == "id_registered" else ""
-        messages.error(self.request, conflict.message, extra_tags=tag)
+        if conflict.code != ID_REGISTERED:
+            messages.error(self.request, conflict.message)
+
+    # --- "you already have an account" -------------------------------------------------
+    def render(self, form: Form | None = None, **kwargs: Any) -> HttpResponse:
+        """Show a step; the identity step of a registered ID as "you cannot continue" (§6).
+
+        GOV.UK's pattern for a person who cannot go on: one heading and one sentence with
+        what they can do (sign in, reset the password), not an error summary, an inline error
+        and a notice saying the same thing. The form stays below, filled in but not marked,
+        for someone who mistyped their ID number. Posted (the ID typed now) or stored (the ID
+        was activated while this person registered, and they were sent back here), the same.
+        """
+        if self.steps.current == "identity" and form is not None:
+            data = form.data if form.is_bound else self.storage.get_step_data("identity")
+            if data and self._checked_identity(data).has_error("national_id", ID_REGISTERED):
+                self.displaying = True
+                form = self.get_form(data=data)  # filled in, not validated: no error shown
+                kwargs["already_registered"] = True
+                kwargs["id_registered_message"] = REGISTRATION_CONFLICTS[ID_REGISTERED]
+        return super().render(form, **kwargs)
 
     # --- the code ---------------------------------------------------------------------
     def challenge(self) -> OtpChallenge | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from absher_portal.client_ip import client_ip
 from accounts import limits
 from accounts.error_messages import NETWORK_RATE_LIMITED
+from accounts.expiry import registration_expires_at
 from accounts.models import User
 from accounts.registration.forms import AccountForm, IdentityForm, VerifyForm
 from accounts.registration.services import RegistrationConflict, register_account
@@ -143,10 +143,14 @@ class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
 
 @never_cache
 def registration_complete(request: HttpRequest) -> HttpResponse:
-    """The "account created — activate it at your bank" page, safe to refresh."""
+    """The "account created — activate it at your bank" page, safe to refresh.
+
+    It says by when (the date the account expires, as the status page does), where (the
+    banks' channels) and how to follow it up (sign in to see the status).
+    """
     account_id = request.session.get(REGISTERED_SESSION_KEY)
     account = User.objects.filter(pk=account_id).first() if account_id else None
     if account is None:
         return redirect("accounts:register")
-    context = {"account": account, "pending_ttl_days": settings.PENDING_TTL_DAYS}
+    context = {"account": account, "expires_at": registration_expires_at(account)}
     return render(request, "accounts/registration_complete.html", context)

@@ -1,10 +1,14 @@
-"""Template tags through which account pages show the bank activation channels.
+"""Template tags through which account pages show the banks and their activation channels.
 
 The accounts app never imports this app; its templates load this library instead.
 """
 
+from __future__ import annotations
+
 from django import template
 from django.db.models import Prefetch
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from activation.models import ActivationChannel, Bank
 
@@ -21,3 +25,25 @@ def activation_channels() -> dict[str, object]:
         .order_by("code")
     )
     return {"banks": [bank for bank in banks if bank.shown_channels]}
+
+
+@register.simple_tag
+def activating_banks() -> list[Bank]:
+    """The banks that can activate an account now, for the start page to name before anyone
+    registers (issue 14 item 1): every active bank, in the order the channels list them."""
+    return list(Bank.objects.filter(is_active=True).order_by("code"))
+
+
+@register.filter
+def dial_links(text: str, number: str) -> SafeString:
+    """``text`` escaped, with ``number`` (the channel's own, digits only) as a ``tel:`` link.
+
+    Only the number the bank's channel records is linked, never other digits in the text
+    ("Press 5, then 4"). The number is isolated left to right, so "+966…" keeps its "+" in
+    front in Arabic.
+    """
+    escaped = str(conditional_escape(text))
+    if not number:
+        return mark_safe(escaped)  # noqa: S308 -- escaped just above
+    link = format_html('<a href="tel:{0}"><bdi dir="ltr">{0}</bdi></a>', number)
+    return mark_safe(escaped.replace(str(conditional_escape(number)), link))  # noqa: S308

@@ -21,6 +21,9 @@
   // Errors: move focus to the summary so screen readers announce it; its links focus the field
   // (a plain fragment link only scrolls) and bring its label into view.
   var summary = document.getElementById("error-summary");
+  // "You already have an account" stands in for a summary: read first, the same way.
+  var stop = document.getElementById("already-registered");
+  if (stop && !summary) { stop.focus(); }
   if (summary) {
     summary.focus();
     summary.addEventListener("click", function (event) {

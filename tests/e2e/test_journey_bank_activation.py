@@ -7,7 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.journeys import activate_through_bank, expect_language, register, sign_in, t
+from tests.e2e.journeys import (
+    activate_through_bank,
+    expect_language,
+    fill_identity,
+    register,
+    sign_in,
+    t,
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +43,21 @@ def test_after_the_bank_confirms_sign_in_shows_the_active_account(
     expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "Your account"))
     expect(page.get_by_text(person.email, exact=True)).to_be_visible()
     shoot(page, "account")
+
+    # Registering again with the activated ID: one message, the two ways on (issue 14 item 6).
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": lang, "url": server.url}])
+    page.goto("/register/")
+    fill_identity(page, person)
+    page.get_by_role("button", name=t(lang, "Next"), exact=True).click()
+    panel = page.locator("#already-registered")
+    expect(panel.get_by_role("heading", level=2)).to_have_text(
+        t(lang, "You already have an account")
+    )
+    expect(panel).to_be_focused()
+    expect(panel.get_by_role("link", name=t(lang, "Sign in"), exact=True)).to_be_visible()
+    expect(
+        panel.get_by_role("link", name=t(lang, "Reset your password"), exact=True)
+    ).to_be_visible()
+    expect(page.locator("#error-summary, .field-errors, .notice")).to_have_count(0)
+    shoot(page, "register-already-registered")

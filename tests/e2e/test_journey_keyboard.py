@@ -43,7 +43,7 @@ def type_into(page: Page, name: str, value: str) -> None:
 def test_registration_with_the_keyboard_alone(page, server, person, lang, shoot):
     page.goto("/")
     shoot(page, "home")
-    tab_to(page, text=t(lang, "Register"))
+    tab_to(page, text=t(lang, "Start now"))
     page.keyboard.press("Enter")
 
     expect_step(page, lang, "identity")

@@ -14,7 +14,7 @@ def test_a_person_registers_and_sees_the_account_created_page(page, server, pers
         t(lang, "Open your Absher account online")
     )
     shoot(page, "home")
-    page.get_by_role("link", name=t(lang, "Register"), exact=True).click()
+    page.get_by_role("link", name=t(lang, "Start now"), exact=True).click()
 
     register(page, server, person, lang, shoot)
 
