@@ -42,7 +42,8 @@ INSTALLED_APPS = [
     "formtools",
     "captcha",
     "django_tasks",
-    "django_tasks_db",
+    # django_tasks_db, with a translated name and admin columns (accounts/staff/task_results.py).
+    "accounts.staff.task_results.TasksConfig",
     "csp",
     "activation",
     "pages",

@@ -177,8 +177,8 @@ def test_status_page_in_the_persons_language(pending_at_start, language, expiry,
     assert bank in html
     for text in texts:
         assert text in html
-    assert '<dd dir="ltr">10••••••08</dd>' in html
-    assert '<dd dir="ltr">ahmed2024</dd>' in html
+    assert '<bdi dir="ltr">10••••••08</bdi></dd>' in html
+    assert '<bdi dir="ltr">ahmed2024</bdi></dd>' in html
     assert CITIZEN_ID not in html
 
 
@@ -236,10 +236,10 @@ def test_account_page_shows_masked_details_and_never_the_full_id(active_user, ti
     client = signed_in(active_user, "en")  # force_login sets last_login to now
     html = client.get(reverse("accounts:account")).content.decode()
 
-    assert '<dd dir="ltr">10••••••08</dd>' in html
-    assert '<dd dir="ltr">+966••••••567</dd>' in html
-    assert '<dd dir="ltr">owner@example.sa</dd>' in html
-    assert '<dd dir="ltr">ahmed2024</dd>' in html
+    assert '<bdi dir="ltr">10••••••08</bdi></dd>' in html
+    assert '<bdi dir="ltr">05• ••• •567</bdi></dd>' in html
+    assert '<bdi dir="ltr">owner@example.sa</bdi></dd>' in html
+    assert '<bdi dir="ltr">ahmed2024</bdi></dd>' in html
     assert CITIZEN_ID not in html
     assert MOBILE_E164 not in html
     assert MOBILE not in html

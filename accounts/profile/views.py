@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from absher_portal.masking import mask_mobile
+from absher_portal.masking import mask_mobile_local
 from accounts.access import signed_in_active, signed_in_pending
 from accounts.expiry import registration_expires_at
 from accounts.models import AccountEvent, User
@@ -74,7 +74,7 @@ def account(request: HttpRequest) -> HttpResponse:
         form = PreferredLanguageForm(user)
     context = {
         "account": user,
-        "masked_mobile": mask_mobile(user.mobile) if user.mobile else "",
+        "masked_mobile": mask_mobile_local(user.mobile) if user.mobile else "",
         "form": form,
         "events": _recent_events(user),
     }

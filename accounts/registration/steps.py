@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from absher_portal.masking import mask_mobile_local
 from accounts import otp
 from accounts.error_messages import CODE_RESENT, REGISTRATION_CONFLICTS, code_error
 from accounts.forms import code_page_context
@@ -225,4 +226,6 @@ class WizardSteps:
         cooldown = otp.cooldown_remaining(challenge) if challenge else 0
         locked_for = otp.locked_for(challenge) if challenge else 0
         context = code_page_context(form, cooldown=cooldown, locked_for=locked_for)
-        return {**context, "challenge": challenge, "mobile": identity.get("mobile", "")}
+        # The number as the person typed it (05…), masked as everywhere on the pages.
+        mobile = mask_mobile_local(identity["mobile"]) if identity.get("mobile") else ""
+        return {**context, "challenge": challenge, "mobile": mobile}

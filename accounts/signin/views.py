@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from absher_portal.client_ip import client_ip
 from absher_portal.errors import too_many_requests
-from absher_portal.masking import mask_mobile
+from absher_portal.masking import mask_mobile_local
 from accounts import otp
 from accounts.access import HOME_OF_STATUS, completed_sign_in, safe_next_url
 from accounts.error_messages import CODE_RESENT, SIGNIN_CODE_ERRORS, code_error
@@ -157,7 +157,7 @@ class SignInVerifyView(View):
         cooldown = otp.cooldown_remaining(self.challenge)
         locked_for = otp.locked_for(self.challenge)
         context = code_page_context(form, cooldown=cooldown, locked_for=locked_for)
-        context["mobile"] = mask_mobile(self.user.mobile)
+        context["mobile"] = mask_mobile_local(self.user.mobile)
         return render(self.request, self.template_name, context)
 
 

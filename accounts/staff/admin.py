@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from absher_portal.dates import format_date, format_datetime
 from absher_portal.masking import mask_mobile
+from accounts.event_sources import describe_source
 from accounts.expiry import registration_expires_at
 from accounts.models import AccountEvent, AccountStatus, User
 from accounts.staff.actions import StaffActionsMixin
@@ -40,11 +41,15 @@ class AccountEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     model = AccountEvent
     fk_name = "account"
-    fields = ("created_at", "kind", "from_status", "to_status", "source", "actor", "reason")
+    fields = ("created_at", "kind", "from_status", "to_status", "source_display", "actor", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = False
+
+    @admin.display(description=_("source"))
+    def source_display(self, obj: AccountEvent) -> str:
+        return describe_source(obj.source)
 
 
 @admin.register(User)
@@ -71,7 +76,7 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
     ordering = ("-created_at",)
     fieldsets = (
         (_("Identity"), {"fields": ("username", "national_id", "id_kind")}),
-        (_("Contact"), {"fields": ("mobile", "email", "preferred_language")}),
+        (_("Contact"), {"fields": ("mobile_display", "email", "preferred_language")}),
         (
             _("Status"),
             {
@@ -90,7 +95,7 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
         "username",
         "national_id",
         "id_kind",
-        "mobile",
+        "mobile_display",
         "status",
         "status_changed_at",
         "registered_at",
@@ -112,6 +117,11 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
     @admin.display(description=_("mobile number"))
     def masked_mobile(self, obj: User) -> str:
         return ltr_text(mask_mobile(obj.mobile)) if obj.mobile else "—"
+
+    @admin.display(description=_("mobile number"))
+    def mobile_display(self, obj: User) -> str:
+        # "+966…" left to right: in an Arabic page the "+" would otherwise land at the end.
+        return ltr_text(obj.mobile) if obj.mobile else "—"
 
     # Dates a reviewer weighs, the way the person reads them (Hijri and Gregorian in Arabic).
 
@@ -180,7 +190,15 @@ class GroupAdmin(SafeChangeListMixin, auth_admin.GroupAdmin):
 class AccountEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     """The history of all accounts, for browsing: nobody adds, changes or deletes events."""
 
-    list_display = ("created_at", "account", "kind", "from_status", "to_status", "source", "actor")
+    list_display = (
+        "created_at",
+        "account_display",
+        "kind",
+        "from_status",
+        "to_status",
+        "source_display",
+        "actor",
+    )
     list_filter = ("kind", "created_at")
     list_select_related = ("account", "actor")
     ordering = ("-created_at", "-id")
@@ -190,10 +208,18 @@ class AccountEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
         "kind",
         "from_status",
         "to_status",
-        "source",
+        "source_display",
         "actor",
         "reason",
         "request_id",
         "details",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("account"))
+    def account_display(self, obj: AccountEvent) -> str:
+        return ltr_text(obj.account.username)
+
+    @admin.display(description=_("source"))
+    def source_display(self, obj: AccountEvent) -> str:
+        return describe_source(obj.source)
