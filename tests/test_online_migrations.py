@@ -101,6 +101,7 @@ def pattern_indexes() -> set[str]:
 
 
 @needs_postgresql
+@pytest.mark.usefixtures("restore_latest")  # going back to 0007 also unapplies what depends on it
 def test_accounts_carry_no_like_only_index_and_unapplying_0008_brings_them_back():
     """Nothing searches accounts by prefix: 0008 dropped the LIKE-only indexes 0001 made on
     the ID number and the mobile; going back before it rebuilds exactly those."""
