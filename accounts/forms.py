@@ -21,7 +21,7 @@ from accounts.audio_captcha import speech
 from accounts.error_messages import CODE_ERRORS, CodedError, code_error, minutes_seconds
 from accounts.models import User
 from accounts.password_checklist import password_checklist_html
-from accounts.validators import to_ascii_digits
+from accounts.validators import NationalIdValidator, SaudiMobileValidator, to_ascii_digits
 
 
 class PortalCaptchaTextInput(CaptchaTextInput):
@@ -38,9 +38,12 @@ class PortalCaptchaTextInput(CaptchaTextInput):
 
 
 class PortalCaptchaField(CaptchaField):
-    """simple-captcha's field, with a stable error code for a wrong answer."""
+    """simple-captcha's field, with a stable error code for a wrong answer, and a blank answer
+    (spaces only) asked for rather than judged wrong."""
 
     def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple) and len(value) == 2 and not str(value[1] or "").strip():
+            raise ValidationError(self.error_messages["required"], code="required")
         try:
             return super().clean(value)
         except ValidationError as error:
@@ -56,6 +59,10 @@ def national_id_field() -> forms.CharField:
     return forms.CharField(
         label=_("ID number (national ID, iqama or border number)"),
         max_length=40,
+        error_messages={
+            "required": NationalIdValidator.messages["required"],
+            "max_length": NationalIdValidator.messages["id_length"],
+        },
         help_text=_(
             "10 digits. A national ID starts with 1, an iqama with 2, a border number with 3."
         ),
@@ -71,6 +78,10 @@ def mobile_field(help_text: str) -> forms.CharField:
         label=_("Mobile number"),
         max_length=40,
         help_text=help_text,
+        error_messages={
+            "required": SaudiMobileValidator.messages["required"],
+            "max_length": SaudiMobileValidator.messages["mobile_invalid"],
+        },
         widget=forms.TextInput(
             attrs={
                 "type": "tel",
@@ -85,54 +96,89 @@ def mobile_field(help_text: str) -> forms.CharField:
 
 def captcha_field() -> PortalCaptchaField:
     """The arithmetic picture and its answer, as registration and sign-in ask for it."""
-    if speech.tool() is None:
-        hint = _("Look at the picture, then type the result in digits.")
-    else:
-        hint = _("Look at the picture or listen to the recording, then type the result in digits.")
     return PortalCaptchaField(
-        label=_("Work out the calculation"),
-        help_text=hint,
+        label=_("Result of the calculation, in digits"),
         widget=PortalCaptchaTextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "dir": "ltr", "data-digits": ""}
         ),
-        error_messages={"invalid": _("The answer to the picture is wrong. Try the new one.")},
+        error_messages={
+            "required": CAPTCHA_REQUIRED,
+            "incomplete": CAPTCHA_REQUIRED,
+            "invalid": _("The result is wrong. Enter the result of the new calculation."),
+        },
     )
 
 
-def new_password_input(label: str = "") -> forms.CharField:
-    """A new password input (never stripped; the browser may offer to generate one)."""
+#: A blank answer to the captcha (the picture and the recording ask the same sum).
+CAPTCHA_REQUIRED = _("Enter the result of the calculation.")
+#: One message for a new password that breaks rules: the checklist beside it marks which.
+PASSWORD_POLICY = _("Choose a password that meets every rule in the list.")
+PASSWORD_MISMATCH = _("Enter the same password in both fields.")
+#: The language of the person's SMS and emails, asked at registration and on the account page.
+LANGUAGE_CHOICE = _("Select the language of your messages.")
+
+
+def new_password_input(label: str = "", *, required: str = "") -> forms.CharField:
+    """A new password input (never stripped; the browser may offer to generate one).
+
+    ``required`` says what to do when it is left blank, in the words of its form.
+    """
     return forms.CharField(
         label=label or None,
         strip=False,
         max_length=128,
+        error_messages={"required": required, "max_length": PASSWORD_POLICY},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
     )
 
 
 def add_new_password_errors(
-    form: forms.Form, cleaned: dict[str, Any], *, user: User, first: str, second: str
+    form: forms.Form,
+    cleaned: dict[str, Any],
+    *,
+    user: User,
+    first: str,
+    second: str,
+    username_field: str = "",
 ) -> None:
-    """Check a new password and its confirmation: a mismatch, and every policy rule at once."""
+    """Check a new password and its confirmation: a mismatch, and every policy rule at once.
+
+    The rules broken are not listed as errors: the field says once to meet every rule, and its
+    checklist (the hint, stating the rules once) is drawn again with the server's own result,
+    each rule marked met or not, so the marks survive the round trip, with or without
+    JavaScript. ``password_failures`` keeps the codes of the broken rules.
+    """
     password1, password2 = cleaned.get(first), cleaned.get(second)
     if password1 and password2 and password1 != password2:
         form.add_error(
             second,
             ValidationError(form.error_messages["password_mismatch"], code="password_mismatch"),
         )
-    if password1:
-        try:
-            password_validation.validate_password(password1, user)
-        except ValidationError as error:
-            form.add_error(first, error)
+    if not password1:
+        return
+    failures: list[str] = []
+    try:
+        password_validation.validate_password(password1, user)
+    except ValidationError as error:
+        failures = [item.code or "" for item in error.error_list]
+        form.add_error(first, ValidationError(PASSWORD_POLICY, code="password_policy"))
+    form.password_failures = failures
+    checklist = password_checklist_html(user, username_field=username_field, failed=failures)
+    # The bound field copied the hint when cleaning began: both are given the marked list.
+    form.fields[first].help_text = form[first].help_text = checklist
 
 
 class NewPasswordForm(forms.Form):
     """A new password, twice, under the portal's policy (reset and change both use it)."""
 
-    new_password1 = new_password_input(_("New password"))
-    new_password2 = new_password_input(_("Confirm the new password"))
+    new_password1 = new_password_input(_("New password"), required=_("Enter a new password."))
+    new_password2 = new_password_input(
+        _("Confirm the new password"), required=_("Enter the new password again.")
+    )
 
-    error_messages = {"password_mismatch": _("The two passwords do not match.")}
+    error_messages = {"password_mismatch": PASSWORD_MISMATCH}
+    #: The codes of the policy rules the new password broke (set by ``clean``).
+    password_failures: tuple[str, ...] | list[str] = ()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
@@ -165,6 +211,10 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Verification code"),
         max_length=20,
+        error_messages={
+            "required": _("Enter the code we sent to your mobile."),
+            "max_length": CODE_ERRORS["code_format"],
+        },
         help_text=_("The 6-digit code we sent to your mobile by SMS."),
         widget=CodeInput(
             attrs={
@@ -205,4 +255,6 @@ def code_page_context(form: CodeForm, *, cooldown: int, locked_for: int) -> dict
         "code_minutes": max(1, settings.OTP_TTL_SECONDS // 60),
         "locked": bool(locked_for),
         "locked_message": locked_message,
+        # The lock is shown as an error box: the page's title says "Error:" too.
+        "page_has_errors": bool(locked_for),
     }

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -59,9 +59,13 @@ class _PolicyRule:
                 "codes": [self.code],
                 "kind": self.check_kind,
                 "params": self.get_params(user),
-                "label": str(self.get_help_text()),
+                "label": str(self.get_check_label()),
             }
         ]
+
+    def get_check_label(self) -> str:
+        """The rule as one short item of the checklist (the help text is the long form)."""
+        return self.get_help_text()
 
 
 class AllowedCharactersValidator(_PolicyRule):
@@ -89,6 +93,9 @@ class AllowedCharactersValidator(_PolicyRule):
 
     def get_help_text(self) -> str:
         return _("Use English letters (A-Z, a-z) and digits (0-9) only.")
+
+    def get_check_label(self) -> str:
+        return _("English letters and digits only")
 
 
 class LengthValidator(_PolicyRule):
@@ -125,6 +132,14 @@ class LengthValidator(_PolicyRule):
         )
         return text % self.get_params()
 
+    def get_check_label(self) -> str:
+        text = ngettext(
+            "%(min_length)d to %(max_length)d character",
+            "%(min_length)d to %(max_length)d characters",
+            self.max_length,
+        )
+        return text % self.get_params()
+
     def get_checks(self, user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
         checks = super().get_checks(user)
         checks[0]["codes"] = ["password_too_short", "password_too_long"]
@@ -138,18 +153,33 @@ class CharacterClassesValidator(_PolicyRule):
     checklist ticks each one on its own).
     """
 
-    def classes(self) -> list[tuple[str, str, str]]:
-        """(pattern of one character of the class, error code, message) for each class."""
+    def classes(self) -> list[tuple[str, str, str, str]]:
+        """(pattern of one character of the class, error code, message, checklist label)."""
         return [
-            ("[A-Z]", "password_no_upper", _("Your password must contain an uppercase letter.")),
-            ("[a-z]", "password_no_lower", _("Your password must contain a lowercase letter.")),
-            ("[0-9]", "password_no_digit", _("Your password must contain a digit.")),
+            (
+                "[A-Z]",
+                "password_no_upper",
+                _("Your password must contain an uppercase letter."),
+                _("An uppercase letter (A-Z)"),
+            ),
+            (
+                "[a-z]",
+                "password_no_lower",
+                _("Your password must contain a lowercase letter."),
+                _("A lowercase letter (a-z)"),
+            ),
+            (
+                "[0-9]",
+                "password_no_digit",
+                _("Your password must contain a digit."),
+                _("A digit (0-9)"),
+            ),
         ]
 
     def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
         errors = [
             ValidationError(message, code=code)
-            for pattern, code, message in self.classes()
+            for pattern, code, message, _label in self.classes()
             if not re.search(pattern, password)
         ]
         if errors:
@@ -157,8 +187,8 @@ class CharacterClassesValidator(_PolicyRule):
 
     def get_checks(self, user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
         return [
-            {"codes": [code], "kind": "contains", "params": {"pattern": pattern}, "label": message}
-            for pattern, code, message in self.classes()
+            {"codes": [code], "kind": "contains", "params": {"pattern": pattern}, "label": label}
+            for pattern, code, _message, label in self.classes()
         ]
 
     def get_help_text(self) -> str:
@@ -198,6 +228,14 @@ class UsernameOverlapValidator(_PolicyRule):
     def get_help_text(self) -> str:
         return self.get_error_message() % self.get_params()
 
+    def get_check_label(self) -> str:
+        text = ngettext(
+            "No more than %(max_shared_run)d character in a row from your username",
+            "No more than %(max_shared_run)d characters in a row from your username",
+            self.max_shared_run,
+        )
+        return text % self.get_params()
+
     def get_params(self, user: AbstractBaseUser | None = None) -> dict[str, Any]:
         """Add the username when known: a reset form has no username field to read it from."""
         params = super().get_params(user)
@@ -226,6 +264,10 @@ class RepeatedRunValidator(_PolicyRule):
         text = _(
             "Your password must not repeat a character %(run)d times in a row (like “%(example)s”)."
         )
+        return text % {"run": self.run, "example": "a" * self.run}
+
+    def get_check_label(self) -> str:
+        text = _("No character %(run)d times in a row (%(example)s)")
         return text % {"run": self.run, "example": "a" * self.run}
 
 
@@ -273,6 +315,11 @@ class SequentialRunValidator(_PolicyRule):
         up, down = string.ascii_lowercase[: self.run], string.digits[::-1][: self.run]
         return text % {"run": self.run, "up": up, "down": down}
 
+    def get_check_label(self) -> str:
+        text = _("No %(run)d letters or digits in sequence, like %(up)s or %(down)s")
+        up, down = string.ascii_lowercase[: self.run], string.digits[::-1][: self.run]
+        return text % {"run": self.run, "up": up, "down": down}
+
 
 class CharacterFrequencyValidator(_PolicyRule):
     """Validate that no character occurs more than ``max_count`` times, ignoring case."""
@@ -297,6 +344,18 @@ class CharacterFrequencyValidator(_PolicyRule):
     def get_help_text(self) -> str:
         return self.get_error_message() % self.get_params()
 
+    def get_check_label(self) -> str:
+        text = ngettext(
+            "No character more than %(max_count)d time",
+            "No character more than %(max_count)d times",
+            self.max_count,
+        )
+        return text % self.get_params()
+
+
+#: Checklist items for Django's own validators, which describe themselves at length only.
+SHORT_LABELS = {"CommonPasswordValidator": gettext_lazy("Not a commonly used password")}
+
 
 def password_rules(user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
     """Describe each configured password rule, in the active language, for a live checklist.
@@ -314,10 +373,11 @@ def password_rules(user: AbstractBaseUser | None = None) -> list[dict[str, Any]]
         params = get_params(user) if get_params else {}
         help_text = str(validator.get_help_text())
         get_checks = getattr(validator, "get_checks", None)
+        label = str(SHORT_LABELS.get(type(validator).__name__, help_text))
         checks = (
             get_checks(user)
             if get_checks
-            else [{"codes": [], "kind": "server", "params": {}, "label": help_text}]
+            else [{"codes": [], "kind": "server", "params": {}, "label": label}]
         )
         rules.append(
             {

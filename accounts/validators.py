@@ -43,7 +43,7 @@ class NationalIdValidator:
     """Validate a national ID, iqama or border number and return it as 10 ASCII digits."""
 
     messages = {
-        "required": _("Enter your ID number."),
+        "required": _("Enter your ID, iqama or border number."),
         "id_not_digits": _("The ID number must contain digits only."),
         "id_length": _("The ID number must be exactly 10 digits."),
         "id_prefix": _(
@@ -82,7 +82,7 @@ class SaudiMobileValidator:
 
     messages = {
         "required": _("Enter your mobile number."),
-        "mobile_invalid": _("Enter a Saudi mobile number, for example 05XXXXXXXX."),
+        "mobile_invalid": _("Enter a mobile number in the correct format, like 05X XXX XXXX."),
         "mobile_foreign": _("Only Saudi mobile numbers (+966) can be used."),
         "mobile_not_mobile": _(
             "This is not a mobile number. Enter a Saudi mobile number starting with 05."
@@ -163,11 +163,12 @@ def validate_username(value: object) -> None:
     UsernameValidator()(value)
 
 
-def username_rules_help() -> list[str]:
-    """The username rules as hint text, in the active language."""
-    return [
-        str(UsernameValidator.messages[code])
-        for code in ("username_charset", "username_length", "username_first_letter")
-    ] + [
-        str(_("At least one lowercase letter and one digit.")),
-    ]
+def username_rules_help() -> str:
+    """The username rules as one short hint, in the active language (the validator's
+    messages, shown one at a time, say what to change)."""
+    return str(
+        _(
+            "8 to 30 English letters and digits, starting with a letter, with at least one "
+            "lowercase letter and one digit."
+        )
+    )

@@ -70,6 +70,7 @@ class _ChecklistParser(HTMLParser):
                 "kind": attributes["data-check"],
                 "params": json.loads(attributes["data-params"]),
                 "codes": attributes["data-codes"].split(),
+                "state": attributes.get("data-state", ""),
                 "text": "",
             }
             self.items.append(self._item)
@@ -193,7 +194,10 @@ def test_rendered_rules_speak_the_validators_words_in_the_page_language(
     ]
     upper = next(item for item in items if item["codes"] == ["password_no_upper"])
     assert no_upper == {"password_no_upper"}
-    assert upper["text"].strip() == error.value.messages[0]
+    # The checklist states the rule briefly; the validator's own message stays the long form.
+    with translation.override(language):
+        assert upper["text"].strip() == translation.gettext("An uppercase letter (A-Z)")
+    assert error.value.messages[0] != upper["text"].strip()
 
 
 def test_registration_reads_the_username_from_the_form(client, sms_outbox):
@@ -232,11 +236,52 @@ def test_the_checklist_is_the_hint_the_password_input_points_to(client, sms_outb
     assert 'aria-live="polite"' in hint.group(1)
 
 
-def test_server_errors_still_show_beside_the_checklist(client, sms_outbox):
+def test_a_rejected_password_is_said_once_and_its_rules_marked_by_the_server(client, sms_outbox):
+    """After a server rejection the rules are not listed again as errors: the field says once
+    to meet them, and the checklist (the field comes back empty) keeps a mark on every rule,
+    from the server's own verdict, before any script runs."""
+    client.cookies["django_language"] = "en"
     driver = RegistrationDriver(client, sms_outbox)
     driver.identity_step()
     response = driver.account_step(password1="weakpass", password2="weakpass")
     html = response.content.decode()
-    assert 'id="id_account-password1_errors"' in html
-    assert "data-password-rules" in html
+    errors = re.search(r'<p class="field-errors" id="id_account-password1_errors">(.*?)</p>', html)
+    assert errors and "Choose a password that meets every rule in the list." in errors.group(1)
+    for message in ("Your password must contain an uppercase letter.", "too common"):
+        assert message not in html
+    checklist = rendered_checklist(html)
+    assert "data-server-result" in checklist.lists[0]
+    states = {
+        item["kind"] + ":" + " ".join(item["codes"]): item["state"] for item in checklist.items
+    }
+    assert states["contains:password_no_upper"] == "unmet"
+    assert states["contains:password_no_digit"] == "unmet"
+    assert states["contains:password_no_lower"] == "met"
+    assert states["length:password_too_short password_too_long"] == "met"
+    assert states["server:"] == "met"  # "weakpass" is not on the common list
+    unmet = [item["text"] for item in checklist.items if item["state"] == "unmet"]
+    assert all(text.startswith("Not yet:") for text in unmet)
     assert PASSWORD not in html
+
+
+def test_a_common_password_is_marked_on_the_one_rule_only_the_server_checks(client):
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE)
+    sign_in_as(client, user)
+    response = client.post(
+        reverse("accounts:change_password"),
+        {"old_password": PASSWORD, "new_password1": "Password1", "new_password2": "Password1"},
+    )
+    states = {
+        item["kind"]: item["state"] for item in rendered_checklist(response.content.decode()).items
+    }
+    assert response.context["form"].password_failures == ["password_too_common"]
+    assert states["server"] == "unmet"
+    assert {state for kind, state in states.items() if kind != "server"} == {"met"}
+
+
+def test_an_unchecked_password_leaves_the_rules_unmarked(client, sms_outbox):
+    driver = RegistrationDriver(client, sms_outbox)
+    driver.identity_step()
+    page = rendered_checklist(driver.account_step(password1="", password2="").content.decode())
+    assert "data-server-result" not in page.lists[0]
+    assert {item["state"] for item in page.items} == {""}

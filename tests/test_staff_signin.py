@@ -287,7 +287,7 @@ def test_createsuperuser_asks_for_a_saudi_mobile_and_refuses_an_empty_one(monkey
     assert sum("mobile" in prompt.lower() for prompt in prompts) == 4
     assert "A staff account needs a mobile number" in errors
     assert "Only Saudi mobile numbers (+966) can be used." in errors
-    assert "Enter a Saudi mobile number, for example 05XXXXXXXX." in errors
+    assert "Enter a mobile number in the correct format, like 05X XXX XXXX." in errors
     boss = User.objects.get(username="boss2024x")
     assert (boss.mobile, boss.is_staff, boss.is_superuser) == (OTHER_MOBILE_E164, True, True)
 

@@ -56,7 +56,7 @@ def test_each_page_opens_in_both_languages_with_its_title(name, title, language,
     assert f'<html lang="{language}" dir="{direction}">' in html
     heading = translated(language, title)
     assert f'<h1 id="page-title">{heading}</h1>' in html
-    assert re.search(rf"<title>{re.escape(heading)} — ", html)
+    assert re.search(rf"<title>{re.escape(heading)} – ", html)
 
 
 @pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_the_operator_and_support_details_come_from_settings(settings):
     assert '<a href="mailto:help@tawasul.example.sa">' in english
     assert "Sunday to Thursday, 8am to 8pm" in english
     assert "Digital Services Agency" in footer_of(english)
-    assert re.search(r"<title>Contact us — Tawasul Registration</title>", english)
+    assert re.search(r"<title>Contact us – Tawasul Registration</title>", english)
     arabic = client_in("ar").get(reverse("pages:contact")).content.decode()
     assert "تسجيل تواصل" in arabic and "وكالة الخدمات الرقمية" in arabic
     assert "من الأحد إلى الخميس" in arabic

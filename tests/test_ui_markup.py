@@ -209,6 +209,7 @@ def test_the_wizard_says_which_step_of_three_this_is(client, sms_outbox, step, n
             "total": 3,
         }
         titles = [translation.gettext(t) for t in ("Identity", "Account", "Verification")]
-    assert f'<p class="step-count" id="step-count">{count}</p>' in html
+        journey = translation.gettext("Create your account")
+    assert f'<p class="step-count" id="step-count">{journey} – {count}</p>' in html
     assert page.current_steps == [titles[number - 1]]
     assert len(re.findall(r'<li class="done">', html)) == number - 1

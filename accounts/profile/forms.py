@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import NewPasswordForm
+from accounts.forms import LANGUAGE_CHOICE, PASSWORD_MISMATCH, NewPasswordForm
 from accounts.models import User
 
 
@@ -23,6 +23,7 @@ class PreferredLanguageForm(forms.Form):
         label=_("Language of SMS and email messages"),
         choices=settings.LANGUAGES,
         widget=forms.RadioSelect,
+        error_messages={"required": LANGUAGE_CHOICE, "invalid_choice": LANGUAGE_CHOICE},
     )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
@@ -46,13 +47,17 @@ class ChangePasswordForm(NewPasswordForm):
         label=_("Current password"),
         strip=False,
         max_length=128,
+        error_messages={
+            "required": _("Enter your current password."),
+            "max_length": _("Your current password is not correct. Enter it again."),
+        },
         widget=_password_input("current-password"),
     )
     field_order = ["old_password", "new_password1", "new_password2"]
 
     error_messages = {
         "password_incorrect": _("Your current password is not correct. Enter it again."),
-        "password_mismatch": _("The two new passwords do not match."),
+        "password_mismatch": PASSWORD_MISMATCH,
     }
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:

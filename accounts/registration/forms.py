@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.error_messages import REGISTRATION_CONFLICTS
 from accounts.forms import (
+    LANGUAGE_CHOICE,
+    PASSWORD_MISMATCH,
     CodeForm,
     add_new_password_errors,
     captcha_field,
@@ -30,6 +32,7 @@ from accounts.models import OtpChallenge, User
 from accounts.password_checklist import password_checklist_html
 from accounts.selectors import national_id_has_registered_account, username_taken
 from accounts.validators import (
+    UsernameValidator,
     normalize_saudi_mobile,
     username_rules_help,
     validate_national_id,
@@ -40,6 +43,10 @@ from accounts.validators import (
 SECRET_FIELDS = frozenset({"password1", "password2", "captcha", "code"})
 
 
+#: GOV.UK's wording for an email address that is not one.
+EMAIL_FORMAT = _("Enter an email address in the correct format, like name@example.com.")
+
+
 class IdentityForm(forms.Form):
     national_id = national_id_field()
     mobile = mobile_field(
@@ -48,6 +55,11 @@ class IdentityForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": EMAIL_FORMAT,
+            "max_length": EMAIL_FORMAT,
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
 
@@ -75,7 +87,7 @@ def terms_hint() -> SafeString:
     link = '<a href="{}" target="_blank" rel="noopener">{} ({})</a>'
     new_tab = gettext("opens in new tab")
     return format_html(
-        gettext("Read the {terms} and how we use your information in the {privacy}."),
+        gettext("Read the {terms} and the {privacy}."),
         terms=format_html(link, reverse("pages:terms"), gettext("terms of use"), new_tab),
         privacy=format_html(link, reverse("pages:privacy"), gettext("privacy notice"), new_tab),
     )
@@ -92,6 +104,10 @@ class AccountForm(forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=30,
+        error_messages={
+            "required": _("Enter a username."),
+            "max_length": UsernameValidator.messages["username_length"],
+        },
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "username",
@@ -101,24 +117,27 @@ class AccountForm(forms.Form):
             }
         ),
     )
-    password1 = new_password_input(_("Password"))
-    password2 = new_password_input(_("Confirm password"))
+    password1 = new_password_input(_("Password"), required=_("Enter a password."))
+    password2 = new_password_input(_("Confirm password"), required=_("Enter the password again."))
     preferred_language = forms.ChoiceField(
         label=_("Preferred language for messages"),
         choices=settings.LANGUAGES,
         widget=forms.RadioSelect,
+        error_messages={"required": LANGUAGE_CHOICE, "invalid_choice": LANGUAGE_CHOICE},
     )
     captcha = captcha_field()
     accept_terms = forms.BooleanField(
         label=_("I accept the terms of use"),
-        error_messages={"required": _("You must accept the terms to register.")},
+        error_messages={"required": _("Select if you accept the terms of use.")},
     )
 
     error_messages = {
-        "password_mismatch": _("The two passwords do not match."),
+        "password_mismatch": PASSWORD_MISMATCH,
         "username_taken": REGISTRATION_CONFLICTS["username_taken"],
         "password_expired": _("For your security, enter your password again."),
     }
+    #: The codes of the policy rules the password broke (set by ``clean``).
+    password_failures: tuple[str, ...] | list[str] = ()
 
     def __init__(
         self,
@@ -132,7 +151,7 @@ class AccountForm(forms.Form):
         self.national_id = national_id
         self.revalidating = revalidating
         self.has_password_hash = has_password_hash
-        self.fields["username"].help_text = " ".join(username_rules_help())
+        self.fields["username"].help_text = username_rules_help()
         self.fields["accept_terms"].help_text = terms_hint()
         if revalidating:
             for name in ("password1", "password2", "captcha"):
@@ -172,7 +191,12 @@ class AccountForm(forms.Form):
         typed_username = username or self.data.get(self.add_prefix("username"), "")
         candidate = User(username=str(typed_username), national_id=self.national_id)
         add_new_password_errors(
-            self, cleaned, user=candidate, first="password1", second="password2"
+            self,
+            cleaned,
+            user=candidate,
+            first="password1",
+            second="password2",
+            username_field=self.add_prefix("username"),
         )
         return cleaned
 

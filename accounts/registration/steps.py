@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from absher_portal.masking import mask_mobile_local
@@ -29,6 +29,13 @@ from accounts.registration.services import RegistrationConflict, send_registrati
 
 #: The identity step's error for an ID an activated (or suspended) account holds.
 ID_REGISTERED = "id_registered"
+
+#: Each step's heading, also the first part of the page's title ("Your account – Step 2 of 3").
+STEP_HEADINGS = {
+    "identity": gettext_lazy("Your identity"),
+    "account": gettext_lazy("Your account"),
+    "verify": gettext_lazy("Verify your mobile"),
+}
 
 
 class WizardSteps:

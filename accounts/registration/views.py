@@ -28,7 +28,7 @@ from accounts.expiry import registration_expires_at
 from accounts.models import User
 from accounts.registration.forms import AccountForm, IdentityForm, VerifyForm
 from accounts.registration.services import RegistrationConflict, register_account
-from accounts.registration.steps import WizardSteps
+from accounts.registration.steps import STEP_HEADINGS, WizardSteps
 
 REGISTERED_SESSION_KEY = "registered_account_id"
 
@@ -132,6 +132,7 @@ class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
             ("account", _("Account")),
             ("verify", _("Verification")),
         ]
+        context["step_heading"] = STEP_HEADINGS[self.steps.current]
         if self.steps.current == "verify":
             context.update(self.verify_context(form))
         return context

@@ -21,6 +21,10 @@ from accounts.error_messages import SIGNIN_CODE_ERRORS
 from accounts.forms import CodeForm, captcha_field
 from accounts.models import User
 
+INVALID_LOGIN = _(
+    "The username or ID number, or the password, is not correct. Check them and try again."
+)
+
 
 class SignInForm(forms.Form):
     """Username or ID number, and password; the captcha too once there were failures."""
@@ -28,6 +32,10 @@ class SignInForm(forms.Form):
     identifier = forms.CharField(
         label=_("Username or ID number"),
         max_length=40,
+        error_messages={
+            "required": _("Enter your username or ID number."),
+            "max_length": INVALID_LOGIN,
+        },
         help_text=_("Your username, or your 10-digit national ID, iqama or border number."),
         widget=forms.TextInput(
             attrs={
@@ -43,14 +51,11 @@ class SignInForm(forms.Form):
         label=_("Password"),
         strip=False,
         max_length=128,
+        error_messages={"required": _("Enter your password."), "max_length": INVALID_LOGIN},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "dir": "ltr"}),
     )
 
-    error_messages = {
-        "invalid_login": _(
-            "The username or ID number, or the password, is not correct. Check them and try again."
-        ),
-    }
+    error_messages = {"invalid_login": INVALID_LOGIN}
 
     def __init__(
         self, *args: Any, request: HttpRequest | None = None, captcha: bool = False, **kwargs: Any

@@ -104,17 +104,34 @@
     var items = Array.prototype.filter.call(list.querySelectorAll("li[data-check]"), function (li) {
       return RULE_KINDS.hasOwnProperty(li.getAttribute("data-check"));
     });
+    // After a submission the server marked every rule (the field itself comes back empty):
+    // its marks stay until the person types again.
+    var serverResult = list.hasAttribute("data-server-result");
     items.forEach(function (li) {
       li.params = JSON.parse(li.getAttribute("data-params"));
-      li.stateText = document.createElement("span");
-      li.stateText.className = "visually-hidden";
-      li.insertBefore(li.stateText, li.firstChild);
+      li.stateText = li.querySelector(".rule-state");
+      if (!li.stateText) {
+        li.stateText = document.createElement("span");
+        li.stateText.className = "visually-hidden rule-state";
+        li.insertBefore(li.stateText, li.firstChild);
+      }
     });
     list.classList.add("password-rules-live");
     var announced = "", timer = null;
 
+    function forgetServerResult() {
+      if (!serverResult) { return; }
+      serverResult = false;
+      list.querySelectorAll("li[data-state]").forEach(function (li) {
+        li.removeAttribute("data-state");
+        var text = li.querySelector(".rule-state");
+        if (text) { text.textContent = ""; }
+      });
+    }
+
     function update() {
       var password = input.value, username = usernameInput ? usernameInput.value : "", met = 0;
+      if (!password && serverResult) { return; }
       items.forEach(function (li) {
         if (!password) {
           li.removeAttribute("data-state");
@@ -135,7 +152,7 @@
       }, 1200);
     }
 
-    input.addEventListener("input", update);
+    input.addEventListener("input", function () { forgetServerResult(); update(); });
     if (usernameInput) { usernameInput.addEventListener("input", update); }
     update();
   });

@@ -20,7 +20,7 @@ WEAK_PASSWORD = "weakpass"  # no uppercase letter, no digit
 
 def error_summary(page, lang):
     summary = page.get_by_role("alert").filter(
-        has=page.get_by_role("heading", name=t(lang, "Please correct the following:"))
+        has=page.get_by_role("heading", name=t(lang, "There is a problem"))
     )
     expect(summary).to_be_visible()
     return summary
@@ -60,11 +60,13 @@ def test_errors_are_summarised_marked_and_fixed(page, server, person, lang, shoo
     expect_step(page, lang, "account")
     summary = error_summary(page, lang)
     for message in (
-        "Your password must contain an uppercase letter.",
-        "Your password must contain a digit.",
-        "The two passwords do not match.",
+        "Choose a password that meets every rule in the list.",
+        "Enter the same password in both fields.",
     ):
         expect(summary).to_contain_text(t(lang, message))
+    # The rules are not listed again: the checklist marks the ones the server found broken.
+    expect(summary).not_to_contain_text(t(lang, "Your password must contain a digit."))
+    expect(page.locator('li[data-check="contains"][data-state="unmet"]')).to_have_count(2)
     for name in ("account-password1", "account-password2"):
         expect(field(page, name)).to_have_attribute("aria-invalid", "true")
     expect(field(page, "account-username")).to_have_value(person.username)

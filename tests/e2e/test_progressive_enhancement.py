@@ -168,8 +168,12 @@ def test_without_javascript_the_rules_are_a_plain_list_and_the_server_judges(
     field(page, "account-password1").fill("abc")
     page.locator("main form button[type=submit]").first.click()
     expect(page.locator(".error-summary")).to_contain_text(
-        t(lang, "Your password must contain an uppercase letter.")
+        t(lang, "Choose a password that meets every rule in the list.")
     )
+    # The server's verdict on each rule, marked in the list itself (the rules stated once).
+    upper = page.locator('[data-password-rules] li[data-codes="password_no_upper"]')
+    expect(upper).to_have_attribute("data-state", "unmet")
+    expect(upper).to_contain_text(t(lang, "Not yet:"))
 
 
 # --- Captcha, digits, countdown, error summary ------------------------------------------------
