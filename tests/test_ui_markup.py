@@ -213,3 +213,20 @@ def test_the_wizard_says_which_step_of_three_this_is(client, sms_outbox, step, n
     assert f'<p class="step-count" id="step-count">{journey} – {count}</p>' in html
     assert page.current_steps == [titles[number - 1]]
     assert len(re.findall(r'<li class="done">', html)) == number - 1
+
+
+SUMMARY_BOX = re.compile(r'<div[^>]*\bid="error-summary"[^>]*>(.*?)</ul>', re.S)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_error_summary_is_read_whole_when_it_takes_the_focus(client, sms_outbox, name):
+    """The box portal.js focuses has no role or name of its own and holds the alert, as
+    GOV.UK's does: a summary named by its heading was read as the heading alone by JAWS
+    (alphagov/govuk-frontend#2657; decision 214)."""
+    html = PAGES[name](client, sms_outbox, True)
+    box = SUMMARY_BOX.search(html)
+    assert box, "an error summary"
+    opening = box.group(0).split(">", 1)[0]
+    assert "role=" not in opening and "aria-label" not in opening, opening
+    assert 'tabindex="-1"' in opening
+    assert re.search(r'<div role="alert">\s*<h2', box.group(1)), box.group(1)[:200]

@@ -236,6 +236,13 @@ def expect_summary_focused(page: Page) -> Locator:
     expect(summary).to_be_focused()
     expect(summary.get_by_role("heading")).to_have_accessible_name(SOMETHING)
     expect(summary.get_by_role("listitem").first).to_have_text(SOMETHING)
+    # Focused, it is read whole: no name of its own standing in for the errors (a summary
+    # named by its heading is read as the heading alone by JAWS, govuk-frontend#2657), and
+    # its live region is inside it, not the focused element (the same issue's race).
+    expect(summary).to_have_accessible_name("")
+    expect(summary).not_to_have_role("alert")
+    alert = summary.get_by_role("alert")
+    expect(alert).to_contain_text(summary.get_by_role("listitem").first.inner_text())
     return summary
 
 
