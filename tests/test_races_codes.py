@@ -208,7 +208,7 @@ def test_one_sign_in_code_posted_sixteen_times_at_once_signs_in_once(
     assert set(landed) <= {
         signed_in,
         # Checked the code after the winner: told it is used.
-        (verify_path, 200, ("Verification code: This code has already been used.",)),
+        (verify_path, 200, ("This code has already been used.",)),
         # Read the session after the winner's sign-in replaced it: back to the first step.
         (reverse("accounts:login"), 200, ()),
         # Saved the session after the winner's sign-in deleted it: Django's SessionInterrupted.
