@@ -2,12 +2,27 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from absher_portal.health import healthz
+from pages.service import service_details
 
-admin.site.site_header = _("Absher portal administration")
-admin.site.site_title = _("Absher portal staff")
+
+def _admin_header() -> str:
+    """The admin's heading, naming the service as settings name it (SERVICE_NAME_EN/_AR)."""
+    return gettext("%(service)s administration") % {"service": service_details().name}
+
+
+def _admin_title() -> str:
+    """The end of every admin page's ``<title>``, the service named as in the heading."""
+    return gettext("%(service)s staff") % {"service": service_details().name}
+
+
+# Lazy: the language and the settings are read at each page, not once at import.
+admin.site.site_header = lazy(_admin_header, str)()
+admin.site.site_title = lazy(_admin_title, str)()
 admin.site.index_title = _("Accounts and bank activation")
 
 # Error pages that render without session or database (absher_portal/errors.py).

@@ -9,11 +9,13 @@ included. The layout itself is measured in Chromium (tests/e2e/test_summary_list
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
 import polib
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
 
@@ -21,6 +23,7 @@ from absher_portal.masking import mask_mobile_local
 from accounts.lifecycle import record_event
 from accounts.models import AccountEvent, AccountStatus
 from accounts.tasks import send_notice
+from activation.models import ActivationChannel
 from tests.factories import make_user, sign_in_as
 from tests.people import CITIZEN_ID, MOBILE, MOBILE_E164
 from tests.registration_driver import RegistrationDriver, step_url
@@ -125,6 +128,32 @@ def test_left_to_right_tokens_in_arabic_texts_are_isolated():
     assert loose == []
 
 
+def test_the_seeded_bank_channel_steps_quote_with_arabic_marks():
+    """The seeded channels' Arabic steps quoted menu names with “…” (activation 0002)."""
+    steps = list(ActivationChannel.objects.values_list("steps_ar", flat=True))
+    assert steps
+    assert [text for text in steps if re.search("[“”‘’]", text)] == []
+    assert any("«" in text and "»" in text for text in steps)
+
+
+def test_the_quotes_migration_changes_only_the_steps_still_as_seeded():
+    """Steps an operator has edited since are theirs: the migration leaves them as they are."""
+    migration = importlib.import_module("activation.migrations.0012_arabic_quotes_in_channel_steps")
+    seeded = ActivationChannel.objects.get(bank__code="anb", kind="atm")
+    seeded.steps_ar = migration.SEEDED_CURLY[("anb", "atm")]
+    seeded.save()
+    edited = ActivationChannel.objects.get(bank__code="alrajhi", kind="atm")
+    edited.steps_ar = "اختر “عمليات أخرى”، ثم “أبشر”."
+    edited.save()
+
+    migration.quote_with_arabic_marks(django_apps, None)
+
+    seeded.refresh_from_db()
+    edited.refresh_from_db()
+    assert "«خدمات أخرى»" in seeded.steps_ar and "“" not in seeded.steps_ar
+    assert edited.steps_ar == "اختر “عمليات أخرى”، ثم “أبشر”."
+
+
 # --- The admin -----------------------------------------------------------------------------
 
 
@@ -138,6 +167,23 @@ def test_the_admin_names_every_app_in_arabic(arabic_staff):
     html = arabic_staff.get(reverse("admin:index")).content.decode()
     assert "Tasks Database Backend" not in html and "Task Results" not in html
     assert "المهام في الخلفية" in html and "نتائج المهام" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "title"),
+    [
+        ("en", "Tawasul Registration administration", "Tawasul Registration staff"),
+        ("ar", "إدارة تسجيل تواصل", "موظفو تسجيل تواصل"),
+    ],
+)
+def test_the_admin_names_the_service_from_settings(staff_client, settings, language, header, title):
+    """A deployment's SERVICE_NAME_EN/_AR, not "Absher portal", heads the admin."""
+    settings.SERVICE_NAME = {"en": "Tawasul Registration", "ar": "تسجيل تواصل"}
+    staff_client.cookies["django_language"] = language
+    html = staff_client.get(reverse("admin:index")).content.decode()
+    assert f'<a href="/admin/">{header}</a>' in html
+    assert f"| {title}</title>" in html
+    assert "Absher portal" not in html and "بوابة أبشر" not in html
 
 
 def test_the_task_list_columns_are_in_arabic(arabic_staff, database_tasks):

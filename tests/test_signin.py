@@ -257,6 +257,23 @@ def test_captcha_is_demanded_after_three_failures_until_solved(client, account, 
     assert len(sms_outbox) == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "hint"),
+    [
+        ("en", "To protect this account, work out the calculation too."),
+        ("ar", "لحماية هذا الحساب، احسب ناتج العملية أيضًا."),
+    ],
+)
+def test_the_captcha_says_why_it_appears_after_failures(client, account, language, hint):
+    """After the third wrong password the captcha appears: the page says why it is now asked."""
+    client.cookies["django_language"] = language
+    assert hint not in client.get(LOGIN).content.decode()
+    fail(client, "ahmed2024", 2)
+    third = post_password(client, "ahmed2024", WRONG_PASSWORD).content.decode()
+    assert f'<div class="hint" id="id_captcha_helptext">{hint}</div>' in third
+    assert re.search(r'aria-describedby="[^"]*id_captcha_helptext', third)
+
+
 def test_captcha_follows_the_identifier_to_another_address_until_a_sign_in(
     client, account, sms_outbox
 ):

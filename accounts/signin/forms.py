@@ -24,6 +24,8 @@ from accounts.models import User
 INVALID_LOGIN = _(
     "The username or ID number, or the password, is not correct. Check them and try again."
 )
+#: The captcha's hint on sign-in, where it appears only after wrong passwords for the account.
+CAPTCHA_AFTER_FAILURES = _("To protect this account, work out the calculation too.")
 
 
 class SignInForm(forms.Form):
@@ -69,9 +71,11 @@ class SignInForm(forms.Form):
             self.demand_captcha()
 
     def demand_captcha(self) -> None:
-        """Add the registration's captcha field (same label, hint and messages)."""
+        """Add the registration's captcha field, with a hint saying why it is asked now."""
         if "captcha" not in self.fields:
             self.fields["captcha"] = captcha_field()
+            # Asked only after failures: say why it appears now (issue 14 item 11).
+            self.fields["captcha"].help_text = CAPTCHA_AFTER_FAILURES
 
     def refuse(self, error: ValidationError) -> None:
         """Show ``error`` on an unbound form: the post was refused before any check."""
