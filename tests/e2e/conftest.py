@@ -24,7 +24,9 @@ Fixtures (stable names; tests/e2e/test_accessibility.py uses them too):
     ``new_page()``: desktop width, JavaScript on, the test's language.
 ``shoot(page, name, *, widths=("phone", "desktop"), again=False)``
     Full-page screenshots ``<name>-<lang>-<375|1280>.png`` (lang read from ``<html lang>``)
-    into ``$E2E_SCREENSHOT_DIR`` or ``<tmp>/absher-e2e-screenshots``; the viewport is restored.
+    into ``$E2E_SCREENSHOT_DIR`` (pages then at device scale factor 2) or
+    ``<tmp>/absher-e2e-screenshots`` (factor 1); the viewport is restored and the captcha's
+    answer box is blank on the pictures.
     A name already shot in that language this session is skipped unless ``again``.
 ``person``
     A fresh :class:`Person`: valid unique ID number and mobile, username, email, strong password.
@@ -54,6 +56,7 @@ from tests.e2e.screenshots import (
     DESKTOP,
     PHONE,
     VIEWPORTS,
+    device_scale_factor,
     screenshot_dir,
     screenshot_dir_if_used,
     set_viewport,
@@ -122,7 +125,10 @@ def new_page(browser: Any, server: Server, lang: str) -> Iterator[Callable[..., 
         language: str | None = None, *, javascript: bool = True, viewport: dict | None = None
     ) -> Any:
         context = browser.new_context(
-            viewport=viewport or DESKTOP, java_script_enabled=javascript, base_url=server.url
+            viewport=viewport or DESKTOP,
+            java_script_enabled=javascript,
+            base_url=server.url,
+            device_scale_factor=device_scale_factor(),
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.add_cookies(
