@@ -108,3 +108,15 @@ def test_the_device_cookie_is_http_only_secure_and_long_lived(victim, sms_outbox
     assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
     assert int(cookie["max-age"]) == settings.SIGNIN_DEVICE_DAYS * 24 * 60 * 60
     assert str(victim.national_id) not in cookie.value
+
+
+def test_signing_in_on_her_browser_lifts_the_captcha_her_own_typos_demanded(
+    her_browser, sms_outbox
+):
+    fail(her_browser, "victim2024", 3, **VICTIM)  # her browser now demands the captcha
+    sign_in(her_browser, sms_outbox, "victim2024", **VICTIM)
+    her_browser.post("/logout/", **VICTIM)
+
+    response = post_password(her_browser, "victim2024", "wrong-Password-1", solve=False, **VICTIM)
+
+    assert non_field_codes(response) == ["invalid_login"]  # checked, not refused for the captcha

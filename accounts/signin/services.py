@@ -165,11 +165,12 @@ def send_sign_in_code(user: User, *, ip: str) -> OtpChallenge:
     )
 
 
-def complete_sign_in(*, user_id: int, challenge_id: object) -> User | None:
+def complete_sign_in(request: HttpRequest, *, user_id: int, challenge_id: object) -> User | None:
     """The account to sign in once its code was right, using the code; None if it may not.
 
     The account is read again: it may have been suspended (or moved on) since the password
-    step; the caller says nothing about why.
+    step; the caller says nothing about why. The captcha demand is lifted for the account and
+    for this browser's device key, if it has one.
     """
     user = User.objects.filter(pk=user_id).first()
     if user is None or user.status not in HOME_OF_STATUS or not user.mobile:
@@ -178,7 +179,7 @@ def complete_sign_in(*, user_id: int, challenge_id: object) -> User | None:
         challenge_id, purpose=OtpPurpose.LOGIN, mobile=user.mobile, national_id=user.national_id
     ):
         return None
-    forget_captcha_demand(account_key(user))
+    forget_captcha_demand(account_key(user), devices.device_key(request, user) or "")
     return user
 
 

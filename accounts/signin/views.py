@@ -139,7 +139,9 @@ class SignInVerifyView(View):
         record both factors (after ``login()``, which starts the session anew)."""
         request = self.request
         del request.session[PENDING_SIGNIN_KEY]
-        user = services.complete_sign_in(user_id=self.user.pk, challenge_id=self.challenge.pk)
+        user = services.complete_sign_in(
+            request, user_id=self.user.pk, challenge_id=self.challenge.pk
+        )
         if user is None:
             # Suspended (or moved on) since the password step: say nothing about why.
             messages.error(request, _("We could not sign you in. Sign in again."))
@@ -147,7 +149,6 @@ class SignInVerifyView(View):
         # The one backend by name: the user was read again, so it carries none of its own.
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         services.record_sign_in_factors(request, password_at=self.pending.password_at)
-        services.forget_captcha_demand(services.throttle_key(request, user.username))
         response = redirect(services.landing_url(user, self.pending.next_url))
         devices.remember(response, user)
         return response
