@@ -212,7 +212,10 @@ class WizardSteps:
         """
         if self.steps.current == "identity" and form is not None:
             data = form.data if form.is_bound else self.storage.get_step_data("identity")
-            if data and self._checked_identity(data).has_error("national_id", ID_REGISTERED):
+            # A posted form was validated already: ask it rather than validate (and look up)
+            # the ID again.
+            checked = form if form.is_bound else (data and self._checked_identity(data))
+            if checked and checked.has_error("national_id", ID_REGISTERED):
                 self.displaying = True
                 form = self.get_form(data=data)  # filled in, not validated: no error shown
                 kwargs["already_registered"] = True
