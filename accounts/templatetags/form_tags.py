@@ -43,9 +43,15 @@ def error_title_prefix(context: template.Context) -> str:
     return f"{gettext('Error:')} " if page_shows_errors(context) else ""
 
 
+@register.filter
+def field_anchor(field: BoundField) -> str:
+    """The id an error summary link points to for ``field``: its input, or a group's first."""
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
 @register.simple_tag
 def error_target(form: Form) -> str:
     """The id a form-wide error's summary link points to: the form's first visible input."""
     for field in form.visible_fields():
-        return field.id_for_label or f"{field.auto_id}_0"
+        return field_anchor(field)
     return ""
