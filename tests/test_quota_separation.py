@@ -61,6 +61,25 @@ def sign_in_code_reaches(victim, sms_outbox) -> bool:
     return len(sms_outbox) == before + 1 and sms_outbox[-1]["to"] == MOBILE_E164
 
 
+def stranger_registers(attempts: list[tuple[str, str]]) -> int:
+    """Start a registration for each (mobile, ID), each from its own address; how many the
+    limits refused (anything else they raise fails the test)."""
+    refused = 0
+    for n, (mobile, national_id) in enumerate(attempts):
+        try:
+            otp.issue_challenge(
+                purpose=OtpPurpose.REGISTRATION,
+                mobile=mobile,
+                national_id=national_id,
+                language="en",
+                ip=stranger_ip(n),
+            )
+        except otp.OtpError as exc:
+            assert exc.code == "rate_limited"
+            refused += 1
+    return refused
+
+
 def test_decoy_resets_with_the_victims_mobile_do_not_block_her_sign_in(victim, sms_outbox, frozen):
     for n, national_id in enumerate(random_ids(ATTEMPTS)):
         start_reset(national_id=national_id, mobile=MOBILE_E164, ip=stranger_ip(n % 2))
@@ -92,19 +111,7 @@ def test_registration_with_the_victims_mobile_has_a_budget_and_does_not_block_he
     """A stranger registering with her mobile does reach her phone, at most the per-mobile
     registration quota an hour, from any number of addresses; her sign-in is untouched."""
     ids = random_ids(ATTEMPTS + 2)
-    refused = 0
-    for n, national_id in enumerate(ids):
-        try:
-            otp.issue_challenge(
-                purpose=OtpPurpose.REGISTRATION,
-                mobile=MOBILE_E164,
-                national_id=national_id,
-                language="en",
-                ip=stranger_ip(n),
-            )
-        except otp.OtpError as exc:
-            assert exc.code == "rate_limited"
-            refused += 1
+    refused = stranger_registers([(MOBILE_E164, national_id) for national_id in ids])
     assert len(sms_outbox) == settings.OTP_LIMIT_PER_MOBILE  # the stranger's whole budget
     assert refused == len(ids) - settings.OTP_LIMIT_PER_MOBILE
 
@@ -112,17 +119,7 @@ def test_registration_with_the_victims_mobile_has_a_budget_and_does_not_block_he
 
 
 def test_registration_with_the_victims_id_does_not_block_her_sign_in(victim, sms_outbox, frozen):
-    for n, mobile in enumerate(random_mobiles(ATTEMPTS)):
-        try:
-            otp.issue_challenge(
-                purpose=OtpPurpose.REGISTRATION,
-                mobile=mobile,
-                national_id=CITIZEN_ID,
-                language="en",
-                ip=stranger_ip(n),
-            )
-        except otp.OtpError as exc:
-            assert exc.code == "rate_limited"
+    stranger_registers([(mobile, CITIZEN_ID) for mobile in random_mobiles(ATTEMPTS)])
 
     assert sign_in_code_reaches(victim, sms_outbox)
 
