@@ -230,8 +230,8 @@ class UsernameOverlapValidator(_PolicyRule):
 
     def get_check_label(self) -> str:
         text = ngettext(
-            "No more than %(max_shared_run)d character in a row from your username",
-            "No more than %(max_shared_run)d characters in a row from your username",
+            "At most %(max_shared_run)d character in a row from your username",
+            "At most %(max_shared_run)d in a row from your username",
             self.max_shared_run,
         )
         return text % self.get_params()
@@ -316,7 +316,7 @@ class SequentialRunValidator(_PolicyRule):
         return text % {"run": self.run, "up": up, "down": down}
 
     def get_check_label(self) -> str:
-        text = _("No %(run)d letters or digits in sequence, like %(up)s or %(down)s")
+        text = _("No %(run)d in sequence, like %(up)s or %(down)s")
         up, down = string.ascii_lowercase[: self.run], string.digits[::-1][: self.run]
         return text % {"run": self.run, "up": up, "down": down}
 
@@ -354,7 +354,7 @@ class CharacterFrequencyValidator(_PolicyRule):
 
 
 #: Checklist items for Django's own validators, which describe themselves at length only.
-SHORT_LABELS = {"CommonPasswordValidator": gettext_lazy("Not a commonly used password")}
+SHORT_LABELS = {"CommonPasswordValidator": gettext_lazy("Not a common password")}
 
 
 def password_rules(user: AbstractBaseUser | None = None) -> list[dict[str, Any]]:
