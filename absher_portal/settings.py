@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "csp",
     "activation",
     "pages",
+    # The security page (/account/security/) and the ways to sign in beside the password.
+    "security",
 ]
 
 MIDDLEWARE = [

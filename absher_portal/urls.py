@@ -41,5 +41,6 @@ urlpatterns = [
     path("api/bank/v1/", include("activation.urls")),
     path("sms/", include("sms.urls")),
     path("", include("pages.urls")),
+    path("", include("security.urls")),
     path("", include("accounts.urls")),
 ]

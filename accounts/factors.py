@@ -27,11 +27,17 @@ FACTORS_KEY = "_portal_factors"
 
 
 class Factor(StrEnum):
-    """The ways to prove who one is; the passkeys issue adds ``webauthn``, ``totp``,
-    ``recovery_code`` (each with what it proves in :data:`PROVES`)."""
+    """The ways to prove who one is, each with what it proves in :data:`PROVES`."""
 
     PASSWORD = "password"  # noqa: S105  # nosec B105 - the name of a factor, not a password
     SMS = "sms"
+    #: A passkey asserted with user verification: the device (possession) unlocked by the
+    #: person's face, finger or PIN (inherence or knowledge). It is a whole sign-in alone.
+    WEBAUTHN = "webauthn"
+    #: A code from the authenticator app set up on the security page.
+    TOTP = "totp"
+    #: One of the ten single-use recovery codes the person printed or downloaded.
+    RECOVERY_CODE = "recovery_code"
 
 
 class Proof(StrEnum):
@@ -46,7 +52,14 @@ class Proof(StrEnum):
 PROVES: dict[str, frozenset[str]] = {
     Factor.PASSWORD: frozenset({Proof.KNOWLEDGE}),
     Factor.SMS: frozenset({Proof.POSSESSION}),
+    Factor.WEBAUTHN: frozenset({Proof.POSSESSION, Proof.INHERENCE}),
+    Factor.TOTP: frozenset({Proof.POSSESSION}),
+    Factor.RECOVERY_CODE: frozenset({Proof.POSSESSION}),
 }
+
+#: Factors that a phishing site or a SIM swap cannot take over as easily as an SMS code: what
+#: the admin may require of staff (``STAFF_REQUIRE_STRONG_FACTOR``).
+STRONG_FACTORS = frozenset({Factor.WEBAUTHN, Factor.TOTP})
 
 
 def _now() -> int:
@@ -90,6 +103,22 @@ def passed_second_factor(session: Mapping[str, Any]) -> bool:
     for factor in passed(session):
         proofs |= PROVES[factor]
     return len(proofs) >= 2
+
+
+def recently_passed_second_factor(session: Mapping[str, Any], *, within_seconds: int) -> bool:
+    """Whether the session proved two kinds of thing, each within the last ``within_seconds``:
+    what adding or removing a way to sign in asks for (a re-authentication)."""
+    since = _now() - within_seconds
+    proofs: set[str] = set()
+    for factor, when in passed(session).items():
+        if when >= since:
+            proofs |= PROVES[factor]
+    return len(proofs) >= 2
+
+
+def passed_strong_factor(session: Mapping[str, Any]) -> bool:
+    """Whether the session passed a passkey or an authenticator app (not SMS alone)."""
+    return any(factor in STRONG_FACTORS for factor in passed(session))
 
 
 def _belongs_to(current: object, account: object) -> bool:

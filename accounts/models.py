@@ -141,6 +141,15 @@ class AccountEvent(models.Model):
         REINSTATED = "reinstated", pgettext_lazy("account event", "Reinstated")
         EXPIRED = "expired", pgettext_lazy("account event", "Expired")
         PASSWORD_CHANGED = "password_changed", pgettext_lazy("account event", "Password changed")
+        # The ways to sign in (design.md "Security page"): each change is told to the person.
+        PASSKEY_ADDED = "passkey_added", pgettext_lazy("account event", "Passkey added")
+        PASSKEY_REMOVED = "passkey_removed", pgettext_lazy("account event", "Passkey removed")
+        PASSKEY_REFUSED = "passkey_refused", _("Passkey refused: it may have been copied")
+        APP_ADDED = "app_added", pgettext_lazy("account event", "Authenticator app set up")
+        APP_REMOVED = "app_removed", pgettext_lazy("account event", "Authenticator app removed")
+        RECOVERY_CODES_NEW = "recovery_codes_new", _("New recovery codes made")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        NEW_DEVICE_SIGN_IN = "new_device_sign_in", _("Sign-in from a new browser")
 
     account = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="events", verbose_name=_("account")
@@ -233,6 +242,7 @@ class Notice(models.Model):
         ACTIVATED = "activated", _("Account activated (SMS)")
         PASSWORD_CHANGED = "password_changed", _("Password changed (SMS)")
         MOBILE_MOVED = "mobile_moved", _("Mobile number moved (email)")
+        SECURITY_CHANGED = "security_changed", _("Change to the ways to sign in (SMS)")
 
     kind = models.CharField(_("notice"), max_length=20, choices=Kind.choices)
     account = models.ForeignKey(

@@ -17,8 +17,13 @@ from django.core import checks
 from django.core.mail import EmailMessage
 
 from accounts.models import AccountEvent, Notice, User
-from accounts.notifications import mobile_moved_email_message, password_changed_sms_body
+from accounts.notifications import (
+    mobile_moved_email_message,
+    password_changed_sms_body,
+    security_change_sms_body,
+)
 from sms.message import SmsMessage
+from sms.models import SmsPurpose
 
 Message = SmsMessage | EmailMessage
 
@@ -64,6 +69,21 @@ def mobile_moved_email(notice: Notice) -> EmailMessage | None:
     return mobile_moved_email_message(account=account, event=event)
 
 
+def security_change_sms(notice: Notice) -> SmsMessage | None:
+    """Write a ``security_changed`` notice (registered in ``accounts.notice_kinds``)."""
+    account = notice.account
+    event = AccountEvent.objects.filter(pk=notice.subject_id).first()
+    if not account.mobile or event is None:
+        return None
+    body = security_change_sms_body(
+        kind=event.kind,
+        language=account.preferred_language,
+        when=event.created_at,
+        details=event.details,
+    )
+    return SmsMessage(to=account.mobile, body=body, purpose=SmsPurpose.SECURITY_CHANGED)
+
+
 @checks.register()
 def check_every_kind_has_a_writer(**kwargs: object) -> list[checks.CheckMessage]:
     """Every kind of notice can be written in this process (an app left out would leave its
@@ -82,3 +102,4 @@ def check_every_kind_has_a_writer(**kwargs: object) -> list[checks.CheckMessage]
 def register_accounts_kinds() -> None:
     register(Notice.Kind.PASSWORD_CHANGED, password_changed_sms)
     register(Notice.Kind.MOBILE_MOVED, mobile_moved_email)
+    register(Notice.Kind.SECURITY_CHANGED, security_change_sms)

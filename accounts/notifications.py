@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -87,3 +88,50 @@ def mobile_moved_email_message(*, account: User, event: AccountEvent | None) -> 
         subject = render_to_string("accounts/email/mobile_moved_subject.txt", context).strip()
         body = render_to_string("accounts/email/mobile_moved_message.txt", context)
     return EmailMessage(subject, body, None, [account.email])
+
+
+def security_change_sms_body(*, kind: str, language: str, when: Any, details: dict) -> str:
+    """The SMS for one change, in ``language``: what changed, when (Riyadh time), and what to
+    do if it was not the person."""
+    with translation.override(language):
+        if_not_you = gettext("If this was not you, contact Absher portal support at once.")
+        what = _what_changed(kind, details) % {"when": format_datetime(when)}
+        return f"{what} {if_not_you}"
+
+
+def _what_changed(kind: str, details: dict) -> str:
+    Kind = AccountEvent.Kind
+    texts = {
+        Kind.PASSKEY_ADDED: gettext(
+            "A passkey was added to your Absher portal account at %(when)s."
+        ),
+        Kind.PASSKEY_REMOVED: gettext(
+            "A passkey was removed from your Absher portal account at %(when)s."
+        ),
+        Kind.PASSKEY_REFUSED: gettext(
+            "A sign-in with one of your passkeys was refused at %(when)s: it may have been "
+            "copied. Remove it on your security page."
+        ),
+        Kind.APP_ADDED: gettext(
+            "An authenticator app was set up for your Absher portal account at %(when)s."
+        ),
+        Kind.APP_REMOVED: gettext(
+            "The authenticator app was removed from your Absher portal account at %(when)s."
+        ),
+        Kind.RECOVERY_CODES_NEW: gettext(
+            "New recovery codes were made for your Absher portal account at %(when)s; the old "
+            "ones no longer work."
+        ),
+        Kind.RECOVERY_CODE_USED: gettext(
+            "A recovery code was used to sign in to your Absher portal account at %(when)s."
+        ),
+    }
+    if kind == Kind.NEW_DEVICE_SIGN_IN:
+        device = str(details.get("device") or "")
+        if device:
+            # The browser's name comes from its own user agent: bounded, never markup (SMS).
+            return gettext(
+                "New sign-in to your Absher portal account at %%(when)s from %(device)s."
+            ) % {"device": device[:40]}
+        return gettext("New sign-in to your Absher portal account at %(when)s.")
+    return texts[kind]

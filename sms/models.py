@@ -47,6 +47,7 @@ class SmsPurpose(models.TextChoices):
     RESET = "reset", _("Password reset code")
     ACTIVATION = "activation", _("Account activated")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    SECURITY_CHANGED = "security_changed", _("Change to the ways to sign in")
 
 
 class SmsDelivery(models.Model):

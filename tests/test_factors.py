@@ -71,3 +71,30 @@ def test_nothing_is_recorded_for_a_session_not_signed_in_or_an_unknown_factor():
     with pytest.raises(ValueError):
         factors.record(signed_in_session(), "magic")
     assert not factors.passed_second_factor({})
+
+
+def test_a_passkey_alone_is_a_completed_sign_in_and_a_strong_factor():
+    session = signed_in_session()
+    factors.record(session, Factor.WEBAUTHN)
+    assert factors.passed_second_factor(session)
+    assert factors.passed_strong_factor(session)
+
+
+@pytest.mark.parametrize("second", [Factor.TOTP, Factor.RECOVERY_CODE, Factor.SMS])
+def test_the_password_with_an_app_code_a_recovery_code_or_an_sms_code_completes_a_sign_in(second):
+    session = signed_in_session()
+    factors.record(session, Factor.PASSWORD)
+    factors.record(session, second)
+    assert factors.passed_second_factor(session)
+    assert factors.passed_strong_factor(session) == (second == Factor.TOTP)
+
+
+def test_a_recent_second_factor_needs_both_proofs_within_the_window(monkeypatch):
+    monkeypatch.setattr(factors, "_now", lambda: 1_000)
+    session = signed_in_session()
+    factors.record(session, Factor.PASSWORD, at=600)
+    factors.record(session, Factor.SMS, at=900)
+    assert not factors.recently_passed_second_factor(session, within_seconds=300)
+    factors.record(session, Factor.PASSWORD, at=950)
+    assert factors.recently_passed_second_factor(session, within_seconds=300)
+    assert not factors.recently_passed_second_factor(session, within_seconds=60)
