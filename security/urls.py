@@ -8,4 +8,5 @@ app_name = "security"
 
 urlpatterns = [
     path("account/security/", views.security_page, name="page"),
+    path("account/security/confirm/", views.confirm_identity, name="confirm"),
 ]
