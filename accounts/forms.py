@@ -248,13 +248,17 @@ def code_page_context(form: CodeForm, *, cooldown: int, locked_for: int) -> dict
     locked_message = ""
     if locked_for:
         locked_message = code_error(otp.OtpError("locked", seconds=locked_for), form.code_errors)
+    # The submission that reached the lock already says so in the summary and at the field:
+    # the alert box is for a page opened while locked, never a third telling (GOV.UK: once
+    # in the summary, once at the field).
+    said_by_form = any(error.code == "locked" for error in form.errors.as_data().get("code", []))
     return {
         "form": form,
         "cooldown": cooldown,
         "cooldown_display": minutes_seconds(cooldown),
         "code_minutes": max(1, settings.OTP_TTL_SECONDS // 60),
         "locked": bool(locked_for),
-        "locked_message": locked_message,
+        "locked_message": "" if said_by_form else locked_message,
         # The lock is shown as an error box: the page's title says "Error:" too.
         "page_has_errors": bool(locked_for),
     }

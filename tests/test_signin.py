@@ -499,3 +499,25 @@ def test_sign_out_by_post_ends_the_session(client, account, sms_outbox):
     assert response["Location"] == reverse("accounts:home")
     assert signed_in_user_id(client) is None
     assert not Session.objects.filter(session_key=old_key).exists()
+
+
+def test_a_code_page_locked_by_wrong_codes_says_so_once_in_the_summary_and_once_at_the_field(
+    client, account, sms_outbox, frozen, settings
+):
+    """GOV.UK: each error once in the summary and once at its field. The lock used to be said
+    three times: an alert box above the summary, the summary, the field."""
+    settings.OTP_MAX_FAILURES = 2
+    post_password(client, "ahmed2024")
+    right = code_from_sms(sms_outbox[-1])
+    wrong = "000000" if right != "000000" else "111111"
+    client.post(VERIFY, {"code": wrong})
+    locked = client.post(VERIFY, {"code": wrong})
+    assert field_codes(locked, "code") == ["locked"]
+    message = str(form_of(locked).errors["code"][0])
+    html = locked.content.decode()
+    assert html.count(message) == 2
+    assert html.index(message) > html.index('class="error-summary"')
+    # Opened afresh, the page still says why the form is of no use, once, in the alert box.
+    again = client.get(VERIFY).content.decode()
+    assert again.count(message) == 1
+    assert 'class="notice notice-error" role="alert"' in again
