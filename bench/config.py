@@ -13,7 +13,8 @@ PEER = ROOT / "bench" / "peers"
 CORES = os.cpu_count() or 1
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 #: ``BENCH_PORT`` pins the ports: the portal on 1 k accounts there, allauth on +1, the portal
-#: on the large database on +2. Unset, each server gets a free loopback port (bench/servers.py).
+#: on the large database on +2, allauth with the portal's Argon2id on +3. Unset, each server
+#: gets a free loopback port (bench/servers.py).
 EXPLICIT_PORT = int(os.environ["BENCH_PORT"]) if os.environ.get("BENCH_PORT") else None
 
 

@@ -8,13 +8,15 @@ import statistics
 import subprocess
 import time
 
+from bench import cpu
 from bench.config import BIN, CORES, OUT, ROOT, bench_env
 
 
 def locust(
     user_class: str, users: int, seconds: int, tag: str, *, port: int, **extra_env: str
 ) -> dict[str, dict]:
-    """One headless locust run; its stats per request name, plus the load tool's CPU share."""
+    """One headless locust run; its stats per request name, the load tool's CPU share, and
+    the CPU seconds the processes behind ``port`` spent meanwhile (``_cpu``, bench/cpu.py)."""
     prefix = OUT / tag
     env = {**bench_env("unused"), "BENCH_SEQ_BASE": str(time.time_ns() % 9_000_000), **extra_env}
     command = [
@@ -40,10 +42,12 @@ def locust(
         user_class,
     ]
     with (OUT / f"{tag}.log").open("wb") as log:
+        before = cpu.snapshot(port)
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         _, _, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
+        served = cpu.spent(before, cpu.snapshot(port))
     stats = {}
     with open(f"{prefix}_stats.csv", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -57,8 +61,9 @@ def locust(
                 "p95_ms": float(row["95%"]),
                 "p99_ms": float(row["99%"]),
             }
-    cpu = usage.ru_utime + usage.ru_stime
-    stats["_load_tool"] = {"cpu_s": cpu, "wall_s": wall, "share": cpu / (wall * CORES)}
+    load_cpu = usage.ru_utime + usage.ru_stime
+    stats["_load_tool"] = {"cpu_s": load_cpu, "wall_s": wall, "share": load_cpu / (wall * CORES)}
+    stats["_cpu"] = served
     print(
         f"  {tag}: "
         + ", ".join(
@@ -66,7 +71,7 @@ def locust(
             for name, s in stats.items()
             if not name.startswith("_")
         )
-        + f"; locust CPU {stats['_load_tool']['share']:.0%}",
+        + f"; locust CPU {stats['_load_tool']['share']:.0%}; served CPU {served['total']:.1f} s",
         flush=True,
     )
     return stats
@@ -78,6 +83,9 @@ def merge_slices(slices: list[dict[str, dict]]) -> dict[str, dict]:
     merged: dict[str, dict] = {}
     for name in slices[0]:
         parts = [s[name] for s in slices if name in s]
+        if name == "_cpu":
+            merged[name] = {group: sum(p[group] for p in parts) for group in parts[0]}
+            continue
         if name == "_load_tool":
             cpu, wall = sum(p["cpu_s"] for p in parts), sum(p["wall_s"] for p in parts)
             merged[name] = {"cpu_s": cpu, "wall_s": wall, "share": cpu / (wall * CORES)}

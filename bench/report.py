@@ -19,16 +19,19 @@ def summary(data: dict) -> list[dict]:
     """Rows: what, value, reference, ratio, target, met."""
     reg = _get(data, "register", "registration")
     peer = _get(data, "allauth", "peer: signup")
+    fair_peer = _get(data, "allauth_argon2", "peer: signup")
     session = _get(data, "session", "ref: session write")
     step = _get(data, "identity_get", "GET identity")
     bank = _get(data, "bank_large", "POST bank activation")
     ok_large = _get(data, "ok_large", "ref: ok view")
     hashes = data["hash"]["hashes_per_s"]
     rows = [
-        ("registrations/s vs hash-bound limit", reg["rps"], hashes, ">= 0.80"),
-        ("registrations/s vs allauth signups/s", reg["rps"], peer["rps"], ">= 3.00"),
-        ("GET identity req/s vs session-write view", step["rps"], session["rps"], ">= 0.50"),
-        ("bank activation req/s vs ok view (large DB)", bank["rps"], ok_large["rps"], ">= 0.50"),
+        ("registrations/s vs hash-bound limit", reg["rps"], hashes, ">= 0.50"),
+        ("registrations/s vs allauth (its PBKDF2) signups/s", reg["rps"], peer["rps"], ">= 3.00"),
+        ("registrations/s vs allauth (same Argon2id)", reg["rps"], fair_peer["rps"], ">= 0.75"),
+        ("GET identity req/s vs session-write view", step["rps"], session["rps"], ">= 0.80"),
+        ("bank activation req/s vs session-write view", bank["rps"], session["rps"], ">= 0.50"),
+        ("bank activation req/s vs ok view (large DB)", bank["rps"], ok_large["rps"], "info"),
     ]
     out = []
     for what, value, reference, target in rows:
@@ -40,7 +43,7 @@ def summary(data: dict) -> list[dict]:
                 "reference": reference,
                 "ratio": ratio,
                 "target": target,
-                "met": ratio >= float(target.split()[1]),
+                "met": target == "info" or ratio >= float(target.split()[1]),
             }
         )
     small, large = data["phases"], data["phases"]
@@ -66,23 +69,54 @@ def summary(data: dict) -> list[dict]:
                 "value": value,
                 "reference": reference,
                 "ratio": ratio,
-                "target": "<= 1.20",
-                "met": ratio <= 1.2,
+                "target": "<= 1.10",
+                "met": ratio <= 1.1,
             }
         )
-    for name in ("admin pending list", "admin exact search"):
+    for name, limit in (("admin pending list", 100.0), ("admin exact search", 20.0)):
         ms = data["admin"][name]["median_ms"]
         out.append(
             {
                 "what": f"{name} server ms ({data['admin']['accounts']} accounts)",
                 "value": ms,
-                "reference": 300.0,
-                "ratio": ms / 300.0,
-                "target": "< 300 ms",
-                "met": ms < 300,
+                "reference": limit,
+                "ratio": ms / limit,
+                "target": f"< {limit:.0f} ms",
+                "met": ms < limit,
             }
         )
     return out
+
+
+#: The operation each phase counts: its CPU is divided by how many of these completed.
+OPERATIONS = {
+    "ok": "ref: ok view",
+    "session": "ref: session write",
+    "identity_get": "GET identity",
+    "ok_large": "ref: ok view",
+    "identity_post_small": "POST identity",
+    "identity_post_large": "POST identity",
+    "bank_small": "POST bank activation",
+    "bank_large_same": "POST bank activation",
+    "bank_large": "POST bank activation",
+    "register": "registration",
+    "allauth": "peer: signup",
+    "allauth_argon2": "peer: signup",
+}
+
+
+def cpu_rows(data: dict) -> list[dict]:
+    """Per phase: the operation, how many completed, and CPU ms per operation by process group
+    (web, task worker, PostgreSQL, Redis; bench/cpu.py) and in total."""
+    rows = []
+    for phase, name in OPERATIONS.items():
+        stats = data["phases"].get(phase)
+        if not stats or "_cpu" not in stats or name not in stats:
+            continue
+        done = stats[name]["requests"] - stats[name]["failures"]
+        ms = {g: v * 1000 / done if done else 0.0 for g, v in stats["_cpu"].items()}
+        rows.append({"phase": phase, "operation": name, "completed": done, "cpu_ms": ms})
+    return rows
 
 
 def latency_rows(data: dict) -> list[tuple[str, dict, float]]:
@@ -105,8 +139,8 @@ def table(data: dict) -> str:
     lines += [
         "",
         f"hash-bound limit: {h['hashes_per_s']:.1f} hashes/s ({h['hasher']} "
-        f"{h['params']}, {h['processes']} processes); allauth peer hashes with "
-        f"Django's default PBKDF2-SHA256 (1,000,000 iterations)",
+        f"{h['params']}, {h['processes']} processes); the allauth peers hash with Django's "
+        f"default PBKDF2-SHA256 (1,000,000 iterations) and with the portal's Argon2id",
         "",
     ]
     lines.append(
@@ -117,6 +151,18 @@ def table(data: dict) -> str:
         lines.append(
             f"{name:52} {s['rps']:7.1f} {s['p50_ms']:6.0f} {s['p95_ms']:6.0f} "
             f"{s['p99_ms']:6.0f} {s['failures']:5d} {share:10.0%}"
+        )
+    lines += [
+        "",
+        f"{'CPU per operation (ms): phase / operation':52} {'done':>6} {'web':>6} {'worker':>6} "
+        f"{'pg':>6} {'redis':>6} {'total':>7}",
+    ]
+    for row in cpu_rows(data):
+        ms = row["cpu_ms"]
+        lines.append(
+            f"{row['phase'] + ' / ' + row['operation']:52} {row['completed']:6d} "
+            f"{ms['web']:6.1f} {ms['worker']:6.1f} {ms['postgres']:6.1f} {ms['redis']:6.2f} "
+            f"{ms['total']:7.1f}"
         )
     rss = ", ".join(f"{r:.0f}" for r in data["rss_mib"])
     drained = ", ".join(f"{k} {v:.1f} s" for k, v in data.get("sms_drain_s", {}).items())
@@ -174,6 +220,7 @@ def write(data: dict, *, smoke: bool) -> None:
     target = ROOT / ("bench/out" if smoke else "docs/bench")
     target.mkdir(parents=True, exist_ok=True)
     data["summary"] = summary(data)
+    data["cpu_per_operation"] = cpu_rows(data)
     (target / "results.json").write_text(json.dumps(data, indent=2) + "\n")
     chart(data, target / "results.png")
     print(table(data))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import report
+from bench import cpu, report
 from bench.config import BIN, CORES, EXPLICIT_PORT, OUT, PEER, PG, ROOT, bench_env
 from bench.load import locust, merge_slices, take_turns
 from bench.servers import Ports, ServerFailed, ensure_free, pick_ports, wait_ready
@@ -109,6 +109,15 @@ def drain_tasks(db: str, seconds: float = 600) -> float:
     return time.monotonic() - started
 
 
+def drain_counted(db: str, port: int, phase: dict[str, dict]) -> float:
+    """``drain_tasks``, the CPU it took added to ``phase``'s: the SMS a phase queued are part
+    of what its operations cost, even when the worker sends them after the phase."""
+    before = cpu.snapshot(port)
+    seconds = drain_tasks(db)
+    phase["_cpu"] = cpu.add(phase["_cpu"], cpu.spent(before, cpu.snapshot(port)))
+    return seconds
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -160,17 +169,22 @@ def portal(db: str, port: int):
                 stdout=out,
                 stderr=out,
             )
+        cpu.register(port, server=master.pid, worker=worker.pid)
         try:
             drain_tasks(db)  # what an earlier run left behind
             yield master
         finally:
+            cpu.forget(port)
             stop(worker)
 
 
 @contextmanager
-def allauth_peer(db: str, port: int):
-    """The allauth peer under gunicorn, as many sync workers as the portal, on ``port``."""
+def allauth_peer(db: str, port: int, *, argon2: dict[str, str] | None = None):
+    """The allauth peer under gunicorn, as many sync workers as the portal, on ``port``: as
+    shipped (PBKDF2), or hashing with Argon2id at ``argon2``'s parameters (the portal's own,
+    from ``bench.tasks hash-params``: issue 16's fair comparison)."""
     env = {**os.environ, "PEER_DATABASE_URL": f"{PG}/{db}", "DJANGO_SETTINGS_MODULE": "settings"}
+    env.update(argon2 or {})
     psql("CREATE SCHEMA IF NOT EXISTS allauth_peer", db)
     subprocess.run(
         [str(PEER / ".venv/bin/python"), "manage.py", "migrate", "-v", "0"],
@@ -194,9 +208,13 @@ def allauth_peer(db: str, port: int):
         env=env,
         port=port,
         path="/accounts/signup/",
-        log=OUT / "peer.log",
+        log=OUT / ("peer-argon2.log" if argon2 else "peer.log"),
     ) as peer:
-        yield peer
+        cpu.register(port, server=peer.pid)
+        try:
+            yield peer
+        finally:
+            cpu.forget(port)
 
 
 def bank_phase(profile: Profile, tag: str, requests_file: Path, port: int) -> dict[str, dict]:
@@ -233,7 +251,7 @@ def bank_turns(
         small["bank_small"].append(
             bank_phase(profile, f"bank_small-{turn}", OUT / "bank-s.json", ports.portal)
         )
-        drain_tasks(small_db)
+        drain_counted(small_db, ports.portal, small["bank_small"][-1])
         psql(REPEND, small_db)
         bench_task(
             bench_env(large_db, ports.large), "bank-requests", count, str(OUT / "bank-l1.json")
@@ -241,7 +259,7 @@ def bank_turns(
         large["bank_large_same"].append(
             bank_phase(profile, f"bank_large_same-{turn}", OUT / "bank-l1.json", ports.large)
         )
-        drain_tasks(large_db)
+        drain_counted(large_db, ports.large, large["bank_large_same"][-1])
     return [merge_slices(small["bank_small"]), merge_slices(large["bank_large_same"])]
 
 
@@ -289,14 +307,17 @@ def main(profile: Profile) -> dict:
     env, large_env = bench_env(small_db, port), bench_env(large_db, large_port)
     print(
         f"== {profile.name}: {CORES} cores; {small_db} ({profile.small} accounts) on {port}, "
-        f"{large_db} ({profile.large} accounts) on {large_port}, allauth on {ports.peer}",
+        f"{large_db} ({profile.large} accounts) on {large_port}, allauth on {ports.peer} "
+        f"(PBKDF2) and {ports.peer_argon2} (Argon2id)",
         flush=True,
     )
     rounds, users = profile.flow_rounds, profile.users
+    portal_argon2 = json.loads(bench_task(env, "hash-params"))
     with (
         portal(small_db, port) as small_server,
         portal(large_db, large_port) as large_server,
         allauth_peer(small_db, ports.peer),
+        allauth_peer(small_db, ports.peer_argon2, argon2=portal_argon2),
     ):
         locust("IdentityPageUser", users, 2, "warmup", port=port)
         locust("IdentityPageUser", users, 2, "warmup-large", port=large_port)
@@ -320,15 +341,16 @@ def main(profile: Profile) -> dict:
         count = str(profile.seconds * 400)
         bench_task(large_env, "bank-requests", count, str(OUT / "bank-l2.json"))
         phases["bank_large"] = bank_phase(profile, "bank_large", OUT / "bank-l2.json", large_port)
-        drained["bank_large"] = drain_tasks(large_db)
-        phases["register"], phases["allauth"] = take_turns(
+        drained["bank_large"] = drain_counted(large_db, large_port, phases["bank_large"])
+        phases["register"], phases["allauth"], phases["allauth_argon2"] = take_turns(
             profile.flow_users,
             max(1, profile.seconds * 2 // rounds),
             rounds,
             ("RegisterUser", port, "register"),
             ("AllauthSignupUser", ports.peer, "allauth"),
+            ("AllauthSignupUser", ports.peer_argon2, "allauth_argon2"),
         )
-        drained["register"] = drain_tasks(small_db)
+        drained["register"] = drain_counted(small_db, port, phases["register"])
         results["hash"] = json.loads(bench_task(env, "hash-rate", str(profile.hash_seconds)))
         results["rss_mib"] = worker_rss(small_server)
         results["rss_mib_large"] = worker_rss(large_server)

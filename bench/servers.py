@@ -33,6 +33,7 @@ class Ports:
     portal: int  # the portal on the small database
     peer: int  # the allauth peer
     large: int  # the portal on the large database
+    peer_argon2: int  # the allauth peer hashing with the portal's Argon2id parameters
 
 
 def free_ports(count: int) -> list[int]:
@@ -48,10 +49,10 @@ def free_ports(count: int) -> list[int]:
 
 
 def pick_ports(explicit: int | None) -> Ports:
-    """``explicit`` (``BENCH_PORT``), +1 and +2 when given; else three free ports."""
+    """``explicit`` (``BENCH_PORT``), +1, +2 and +3 when given; else four free ports."""
     if explicit is not None:
-        return Ports(explicit, explicit + 1, explicit + 2)
-    return Ports(*free_ports(3))
+        return Ports(explicit, explicit + 1, explicit + 2, explicit + 3)
+    return Ports(*free_ports(4))
 
 
 def ensure_free(port: int) -> None:

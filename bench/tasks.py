@@ -4,8 +4,10 @@
 one confirmation for each of N (or all) pending accounts (the signing cost stays out of the
 measured run; ``created`` stays well inside the portal's five minutes).
 ``hash-rate SECONDS``: Argon2id hashes per second with the project's hasher, one process per
-core, measured. ``admin-timing``: server time of the admin pending list and an exact search,
-in-process (no network, no load tool): what the staff member waits for on the server.
+core, measured. ``hash-params``: that hasher's Argon2id parameters, for the allauth peer that
+hashes as the portal does. ``admin-timing``: server time of the admin pending list and an
+exact search, in-process (no network, no load tool): what the staff member waits for on the
+server.
 """
 
 from __future__ import annotations
@@ -146,6 +148,19 @@ def hash_rate(seconds: float) -> None:
     )
 
 
+def hash_params() -> None:
+    hasher = get_hasher("default")
+    print(
+        json.dumps(
+            {
+                "PEER_ARGON2_MEMORY_KIB": str(hasher.memory_cost),
+                "PEER_ARGON2_TIME_COST": str(hasher.time_cost),
+                "PEER_ARGON2_LANES": str(hasher.parallelism),
+            }
+        )
+    )
+
+
 def admin_timing(repeats: int) -> None:
     staff_id = national_id_for(BENCH_ID_BASE - 1)
     staff = User.objects.filter(username="benchadmin").first() or User.objects.create_superuser(
@@ -188,6 +203,8 @@ if __name__ == "__main__":
         bank_requests(None if sys.argv[2] == "all" else int(sys.argv[2]), Path(sys.argv[3]))
     elif command == "hash-rate":
         hash_rate(float(sys.argv[2]))
+    elif command == "hash-params":
+        hash_params()
     elif command == "admin-timing":
         admin_timing(int(sys.argv[2]))
     else:

@@ -89,8 +89,8 @@ def test_free_ports_differ_between_runs_rather_than_sitting_on_one_fixed_port():
     assert len(picked) > 3
 
 
-def test_an_explicit_port_keeps_the_plus_one_plus_two_scheme():
-    assert pick_ports(9100) == Ports(portal=9100, peer=9101, large=9102)
+def test_an_explicit_port_keeps_the_plus_one_plus_two_plus_three_scheme():
+    assert pick_ports(9100) == Ports(portal=9100, peer=9101, large=9102, peer_argon2=9103)
 
 
 def test_bench_port_in_the_environment_pins_the_ports():

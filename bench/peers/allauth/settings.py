@@ -83,3 +83,8 @@ LOGIN_REDIRECT_URL = "/done/"
 USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The second peer of issue 16 hashes as the portal does (bench/run.py passes the portal's own
+# Argon2id parameters): the comparison then measures the engineering, not the hash.
+if os.environ.get("PEER_ARGON2_MEMORY_KIB"):
+    PASSWORD_HASHERS = ["hashers.PortalParamsArgon2PasswordHasher"]
