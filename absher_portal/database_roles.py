@@ -97,9 +97,16 @@ def migration_owner() -> AbstractContextManager[BaseDatabaseWrapper]:
     With one role nothing is switched, whatever the two URLs' database names say (a test run
     renames only ``DATABASES``' to its ``test_…`` database).
     """
-    if not separate_roles():
+    if not separate_roles() and not _migrations_elsewhere():
         return nullcontext(connections[DEFAULT_DB_ALIAS])
     return connected_as(settings.MIGRATION_DATABASE)
+
+
+def _migrations_elsewhere() -> bool:
+    """The same role at another port: the web through PgBouncer, migrations (a session
+    advisory lock, ``SET lock_timeout``) straight to PostgreSQL (design.md §16)."""
+    runtime, migration = settings.DATABASES[DEFAULT_DB_ALIAS], settings.MIGRATION_DATABASE
+    return str(runtime.get("PORT") or "") != str(migration.get("PORT") or "")
 
 
 def may_migrate(connection: BaseDatabaseWrapper) -> bool:

@@ -114,6 +114,12 @@ if MIGRATION_DATABASE["ENGINE"] != DATABASES["default"]["ENGINE"]:
 # Production keeps each worker's connection open between requests (checked before reuse).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling (design.md §16): a server connection is this
+# process's for one transaction only, so no cursor may outlive it. The portal keeps no other
+# session state on a connection (advisory locks are transaction-scoped); migrations, which do
+# (a session advisory lock, SET lock_timeout), run through DATABASE_MIGRATION_URL, directly.
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Development only. IMMEDIATE transactions take the write lock up front and wait for it
     # (up to "timeout" seconds) instead of failing with "database is locked" mid-transaction.

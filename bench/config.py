@@ -12,6 +12,10 @@ BIN = ROOT / ".venv" / "bin"
 PEER = ROOT / "bench" / "peers"
 CORES = os.cpu_count() or 1
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+#: ``BENCH_PGBOUNCER`` (``postgres://user@host:port``): the servers and the task worker reach
+#: PostgreSQL through this PgBouncer in transaction pooling (design.md §16); migrations and the
+#: benchmark's own SQL still go to ``PG`` directly, as a release step would.
+PGBOUNCER = os.environ.get("BENCH_PGBOUNCER", "")
 #: ``BENCH_PORT`` pins the ports: the portal on 1 k accounts there, allauth on +1, the portal
 #: on the large database on +2, allauth with the portal's Argon2id on +3. Unset, each server
 #: gets a free loopback port (bench/servers.py).
@@ -36,7 +40,9 @@ def bench_env(db: str, port: int | None = None) -> dict[str, str]:
         "SMS_FILE_PATH": str(OUT / "sms.jsonl"),
         "SECURE_COOKIES": "0",
         "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"{PG}/{db}",
+        "DATABASE_URL": f"{PGBOUNCER or PG}/{db}",
+        "DATABASE_MIGRATION_URL": f"{PG}/{db}",
+        "DATABASE_TRANSACTION_POOLING": "1" if PGBOUNCER else "0",
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         "CACHE_KEY_PREFIX": f"bench-{db}",
         "TASKS_BACKEND": "database",

@@ -3,7 +3,7 @@
 Rates move with the machine (other tenants, ±15 %); the CPU an operation costs moves much
 less. Before and after each load phase the benchmark reads the CPU time of every process
 that serves it — the gunicorn master and its workers, the task worker, every PostgreSQL
-process, Redis — and the phase's operations divide the difference.
+process, Redis, PgBouncer when there is one — and the phase's operations divide the difference.
 
 A process that exits during the phase (gunicorn recycles a worker after ``max_requests``, a
 PostgreSQL backend closes) is not lost: once its parent reaps it, its time moves to the
@@ -66,6 +66,7 @@ def snapshot(port: int) -> dict[str, float]:
         "worker": tree_seconds(WORKERS.get(port)),
         "postgres": sum(tree_seconds(p) for p in _named("postgres")),
         "redis": sum(tree_seconds(p) for p in _named("redis-server")),
+        "pgbouncer": sum(tree_seconds(p) for p in _named("pgbouncer")),
     }
 
 

@@ -107,7 +107,7 @@ OPERATIONS = {
 
 def cpu_rows(data: dict) -> list[dict]:
     """Per phase: the operation, how many completed, and CPU ms per operation by process group
-    (web, task worker, PostgreSQL, Redis; bench/cpu.py) and in total."""
+    (web, task worker, PostgreSQL, Redis, PgBouncer; bench/cpu.py) and in total."""
     rows = []
     for phase, name in OPERATIONS.items():
         stats = data["phases"].get(phase)
@@ -155,14 +155,14 @@ def table(data: dict) -> str:
     lines += [
         "",
         f"{'CPU per operation (ms): phase / operation':52} {'done':>6} {'web':>6} {'worker':>6} "
-        f"{'pg':>6} {'redis':>6} {'total':>7}",
+        f"{'pg':>6} {'redis':>6} {'pgbnc':>6} {'total':>7}",
     ]
     for row in cpu_rows(data):
         ms = row["cpu_ms"]
         lines.append(
             f"{row['phase'] + ' / ' + row['operation']:52} {row['completed']:6d} "
             f"{ms['web']:6.1f} {ms['worker']:6.1f} {ms['postgres']:6.1f} {ms['redis']:6.2f} "
-            f"{ms['total']:7.1f}"
+            f"{ms.get('pgbouncer', 0.0):6.2f} {ms['total']:7.1f}"
         )
     rss = ", ".join(f"{r:.0f}" for r in data["rss_mib"])
     drained = ", ".join(f"{k} {v:.1f} s" for k, v in data.get("sms_drain_s", {}).items())
