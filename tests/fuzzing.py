@@ -226,6 +226,8 @@ FORMS: dict[str, list[str]] = {
     reverse("accounts:status"): [],
     reverse("accounts:account"): ["preferred_language"],
     reverse("accounts:change_password"): ["old_password", "new_password1", "new_password2"],
+    reverse("security:page"): [],
+    reverse("security:confirm"): ["password", "code", "next"],
     reverse("accounts:password_reset"): ["national_id", "mobile"],
     reverse("accounts:password_reset_verify"): ["code", "resend"],
     reverse("accounts:password_reset_new"): ["new_password1", "new_password2"],
