@@ -89,7 +89,7 @@ e2e: install-dev
 ## the same run. Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 6379; writes
 ## docs/bench/results.{json,png}. BENCH_DB, BENCH_DB_LARGE, BENCH_REDIS_URL, BENCH_LARGE override;
 ## the servers get free ports unless BENCH_PORT pins them.
-.PHONY: bench bench-smoke bench-install
+.PHONY: bench bench-smoke bench-install bench-concurrency
 $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	touch $@
@@ -108,6 +108,11 @@ bench: bench-install
 ## The same code path, seconds per phase and a few thousand accounts (CI keeps it from rotting).
 bench-smoke: bench-install
 	$(BIN)/python -m bench.run --smoke
+
+## Which gunicorn model (sync 1/2/4 per core, gthread 2/4/8 threads) serves registrations and
+## bank confirmations best, measured in one run (issue 16; docs/bench/concurrency.json).
+bench-concurrency: bench-install
+	$(BIN)/python -m bench.concurrency
 
 ## The web font (static/fonts/, committed): cut again from the npm package by fontTools. Needs
 ## npm and the network; `make run`, `make test` and CI never run it (decision 141).

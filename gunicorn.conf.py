@@ -11,7 +11,10 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
-worker_class = "sync"
+# Sync by default; `GUNICORN_WORKER_CLASS=gthread` with `GUNICORN_THREADS` for the comparison
+# of issue 16 (`make bench-concurrency`), whose result sets these defaults (docs/decisions.md).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

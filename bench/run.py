@@ -146,9 +146,10 @@ def server(command: list[str], *, cwd: Path, env: dict[str, str], port: int, pat
 
 
 @contextmanager
-def portal(db: str, port: int):
-    """gunicorn (gunicorn.conf.py) and one db_worker on ``db``; yields the gunicorn master."""
-    env = bench_env(db, port)
+def portal(db: str, port: int, **overrides: str):
+    """gunicorn (gunicorn.conf.py) and one db_worker on ``db``; yields the gunicorn master.
+    ``overrides`` change the environment of both (``WEB_CONCURRENCY``, ``GUNICORN_THREADS``)."""
+    env = {**bench_env(db, port), **overrides}
     gunicorn = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"]
     log = OUT / f"server-{db}.log"
     with server(gunicorn, cwd=ROOT, env=env, port=port, path="/healthz", log=log) as master:
