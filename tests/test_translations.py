@@ -146,6 +146,23 @@ def test_every_arabic_translation_keeps_the_html_tags_of_its_msgid(arabic):
     assert not missing, "HTML tags lost in translation:\n" + "\n".join(missing)
 
 
+#: A left-to-right isolate (U+2066 ... U+2069), and a range of digits ("0-9", "2026-01-31").
+ISOLATE = re.compile("\u2066[^\u2069]*\u2069")
+DIGIT_RANGE = re.compile(r"\d+\s*[-–]\s*\d+")
+
+
+def test_every_arabic_digit_range_reads_from_its_first_number(arabic):
+    """In an Arabic sentence digits take the direction around them, so «رقم (0-9)» shows as
+    «(9-0)»; wrapped in a left-to-right isolate it shows as written."""
+    bare = [
+        f"{describe(entry)}: {form!r}"
+        for entry in active_entries(arabic)
+        for form in translations(entry)
+        if DIGIT_RANGE.search(ISOLATE.sub("", form))
+    ]
+    assert not bare, "digit ranges without an isolate:\n" + "\n".join(bare)
+
+
 def test_placeholder_check_catches_a_dropped_or_renamed_placeholder():
     """Guard the regex the two tests above rely on."""
     assert placeholders("Step %(current)s of %(total)s, %d%% done") == {
