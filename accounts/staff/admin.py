@@ -36,20 +36,48 @@ from accounts.staff.lists import (
 from accounts.validators import normalize_saudi_mobile, to_ascii_digits, validate_national_id
 
 
-class AccountEventInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """An account's history: shown to whoever may see the account, changed by nobody."""
+def shown_datetime(value: object) -> str:
+    """A date and time the way the person reads it (Hijri and Gregorian in Arabic), isolated."""
+    if value is None:
+        return "—"
+    return format_html("<bdi>{}</bdi>", format_datetime(value))
 
-    model = AccountEvent
-    fk_name = "account"
-    fields = ("created_at", "kind", "from_status", "to_status", "source_display", "actor", "reason")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
+
+class EventDisplayMixin:
+    """How an event's time and reason show: the portal's dates, the reason isolated (a staff
+    member's Latin or Arabic sentence keeps its full stop on its own side in either page)."""
+
+    @admin.display(description=_("when"), ordering="created_at")
+    def when(self, obj: AccountEvent) -> str:
+        return shown_datetime(obj.created_at)
+
+    @admin.display(description=_("reason"))
+    def reason_display(self, obj: AccountEvent) -> str:
+        return format_html("<bdi>{}</bdi>", obj.reason) if obj.reason else ""
 
     @admin.display(description=_("source"))
     def source_display(self, obj: AccountEvent) -> str:
         return describe_source(obj.source)
+
+
+class AccountEventInline(EventDisplayMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    """An account's history: shown to whoever may see the account, changed by nobody."""
+
+    model = AccountEvent
+    fk_name = "account"
+    fields = (
+        "when",
+        "kind",
+        "from_status",
+        "to_status",
+        "source_display",
+        "actor",
+        "reason_display",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
 
 
 @admin.register(User)
@@ -82,10 +110,10 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
             {
                 "fields": (
                     "status",
-                    "status_changed_at",
+                    "status_changed",
                     "registered_at",
                     "activate_by",
-                    "last_login",
+                    "last_sign_in",
                 )
             },
         ),
@@ -97,10 +125,10 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
         "id_kind",
         "mobile_display",
         "status",
-        "status_changed_at",
+        "status_changed",
         "registered_at",
         "activate_by",
-        "last_login",
+        "last_sign_in",
     )
     inlines = [AccountEventInline]
 
@@ -133,6 +161,14 @@ class UserAdmin(StaffActionsMixin, LargeListMixin, admin.ModelAdmin):
     @admin.display(description=_("registered"))
     def registered_at(self, obj: User) -> str:
         return format_html("<bdi>{}</bdi>", format_datetime(obj.created_at, keep_together=True))
+
+    @admin.display(description=_("status changed"))
+    def status_changed(self, obj: User) -> str:
+        return shown_datetime(obj.status_changed_at)
+
+    @admin.display(description=_("last sign-in"))
+    def last_sign_in(self, obj: User) -> str:
+        return shown_datetime(obj.last_login)
 
     @admin.display(description=_("activate by"))
     def activate_by(self, obj: User) -> str:
@@ -187,11 +223,11 @@ class GroupAdmin(SafeChangeListMixin, auth_admin.GroupAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
+class AccountEventAdmin(EventDisplayMixin, ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     """The history of all accounts, for browsing: nobody adds, changes or deletes events."""
 
     list_display = (
-        "created_at",
+        "when",
         "account_display",
         "kind",
         "from_status",
@@ -203,14 +239,14 @@ class AccountEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     list_select_related = ("account", "actor")
     ordering = ("-created_at", "-id")
     fields = (
-        "created_at",
+        "when",
         "account",
         "kind",
         "from_status",
         "to_status",
         "source_display",
         "actor",
-        "reason",
+        "reason_display",
         "request_id",
         "details",
     )
@@ -219,7 +255,3 @@ class AccountEventAdmin(ReadOnlyAdminMixin, LargeListMixin, admin.ModelAdmin):
     @admin.display(description=_("account"))
     def account_display(self, obj: AccountEvent) -> str:
         return ltr_text(obj.account.username)
-
-    @admin.display(description=_("source"))
-    def source_display(self, obj: AccountEvent) -> str:
-        return describe_source(obj.source)

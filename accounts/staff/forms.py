@@ -23,7 +23,10 @@ class StaffReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "class": "vLargeTextField"}),
+        # dir="auto": a reason typed in Arabic or in English runs in its own direction.
+        widget=forms.Textarea(
+            attrs={"rows": 4, "cols": 60, "class": "vLargeTextField", "dir": "auto"}
+        ),
         help_text=_("Kept in the history of each account, with your name and the time."),
         error_messages={
             "required": _("Give a reason: it is kept in the history of each account."),
