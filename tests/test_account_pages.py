@@ -278,7 +278,7 @@ def test_account_page_shows_recent_events_in_plain_words(active_user, time_machi
     order = [html.index(label) for label in ("Reinstated", "Suspended", "Activated", "Registered")]
     assert order == sorted(order)
     assert "Reason: <bdi>Reported stolen phone</bdi>" in html
-    assert "Reason: Owner verified in person" in html
+    assert "Reason: <bdi>Owner verified in person</bdi>" in html
     assert html.count("By the portal staff") == 2
     assert "Through your bank" in html
     for internal in ("staff.sara", "alrajhi", "987654", "supersedes", "bank:"):
