@@ -277,7 +277,8 @@ SUPPORT_HOURS = {
     "en": env.str("SUPPORT_HOURS_EN", default="Sunday to Thursday, 8am to 8pm (Riyadh time)"),
     "ar": env.str(
         "SUPPORT_HOURS_AR",
-        default="من الأحد إلى الخميس، من الساعة 8 صباحًا إلى 8 مساءً (بتوقيت الرياض)",
+        # No-break spaces keep each hour with its «صباحًا» / «مساءً» on one line.
+        default="من الأحد إلى الخميس، من الساعة 8\u00a0صباحًا إلى 8\u00a0مساءً (بتوقيت الرياض)",
     ),
 }
 

@@ -163,6 +163,24 @@ def test_every_arabic_digit_range_reads_from_its_first_number(arabic):
     assert not bare, "digit ranges without an isolate:\n" + "\n".join(bare)
 
 
+#: A number placeholder followed by an ordinary space and an Arabic word (its unit).
+NUMBER_THEN_WORD = re.compile(
+    r"%\((minutes|seconds|days|hours|count|counter)\)[sd] [\u0600-\u06ff]"
+)
+
+
+def test_every_arabic_number_stays_on_the_line_of_its_unit(arabic):
+    """«5» at a line's end and «دقائق» on the next reads as two things: the number and its
+    unit are joined by a no-break space."""
+    split = [
+        f"{describe(entry)}: {form!r}"
+        for entry in active_entries(arabic)
+        for form in translations(entry)
+        if NUMBER_THEN_WORD.search(form)
+    ]
+    assert not split, "numbers that may leave their unit:\n" + "\n".join(split)
+
+
 def test_placeholder_check_catches_a_dropped_or_renamed_placeholder():
     """Guard the regex the two tests above rely on."""
     assert placeholders("Step %(current)s of %(total)s, %d%% done") == {
