@@ -89,7 +89,7 @@ e2e: install-dev
 ## the same run. Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 6379; writes
 ## docs/bench/results.{json,png}. BENCH_DB, BENCH_DB_LARGE, BENCH_REDIS_URL, BENCH_LARGE override;
 ## the servers get free ports unless BENCH_PORT pins them.
-.PHONY: bench bench-smoke bench-install bench-concurrency
+.PHONY: bench bench-smoke bench-install bench-concurrency bench-profile
 $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	touch $@
@@ -113,6 +113,13 @@ bench-smoke: bench-install
 ## bank confirmations best, measured in one run (issue 16; docs/bench/concurrency.json).
 bench-concurrency: bench-install
 	$(BIN)/python -m bench.concurrency
+
+## Flame graphs (py-spy) of one phase under load: PHASE=register|bank LABEL=before|after
+## writes docs/bench/flame-$(PHASE)-$(LABEL).svg (issue 16).
+PHASE ?= register
+LABEL ?= now
+bench-profile: bench-install
+	$(BIN)/python -m bench.profile $(PHASE) $(LABEL)
 
 ## The web font (static/fonts/, committed): cut again from the npm package by fontTools. Needs
 ## npm and the network; `make run`, `make test` and CI never run it (decision 141).
