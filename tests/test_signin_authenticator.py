@@ -59,7 +59,7 @@ def passed_factors(client) -> set[str]:
 
 # --- the password step ------------------------------------------------------------------------
 def test_an_account_with_an_app_is_asked_for_its_code_and_sent_no_sms(
-    client, account, app, sms_outbox
+    client, account, app, sms_outbox, english
 ):
     response = post_password(client, "ahmed2024")
     assert response.status_code == HTTPStatus.FOUND and response["Location"] == APP

@@ -212,3 +212,19 @@ def test_the_app_set_up_and_used_with_the_keyboard_alone(new_page, server, lang)
     page.keyboard.type(next_code(key))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/account/$"))
+
+
+def test_without_javascript_the_app_is_set_up_and_the_codes_download(new_page, server, lang):
+    page = new_page(javascript=False)
+    person = make_active_account(server)
+    sign_in(page, server, person.username, PASSWORD, lang)
+    page.goto("/account/security/app/")
+    field(page, "code").fill(pyotp.TOTP(key_on_page(page)).now())
+    button(page, lang, "Set up the app").click()
+    codes = page.locator(".recovery-codes code").all_inner_texts()
+    assert len(codes) == 10
+    expect(page.locator("button[data-print]")).to_be_hidden()  # the browser's own print remains
+    with page.expect_download() as download:
+        button(page, lang, "Download the codes").click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert all(code in saved for code in codes)
