@@ -28,10 +28,12 @@ if not DEBUG and SECRET_KEY.startswith("dev-only-"):
 # decision 241): 32 random bytes each, URL-safe base64, comma-separated; the first encrypts,
 # every one decrypts (rotation). Never in the database, so a dump alone mints no code. Without
 # them (development, browser tests and benchmarks only) a key is derived from SECRET_KEY.
-FACTOR_SECRET_KEYS = env.list("FACTOR_SECRET_KEYS", default=[])
+FACTOR_SECRET_KEYS = [key.strip() for key in env.list("FACTOR_SECRET_KEYS", default=[])]
 for _factor_key in FACTOR_SECRET_KEYS:
     try:
-        _factor_key_ok = len(base64.urlsafe_b64decode(_factor_key.encode("ascii"))) == 32
+        _factor_key_ok = (
+            len(base64.b64decode(_factor_key.encode("ascii"), altchars=b"-_", validate=True)) == 32
+        )
     except (ValueError, UnicodeEncodeError):
         _factor_key_ok = False
     if not _factor_key_ok:

@@ -48,7 +48,10 @@ def _hkdf(key: bytes, label: bytes) -> bytes:
 @functools.lru_cache(maxsize=8)
 def _keys_from(configured: tuple[str, ...], secret_key: str) -> tuple[bytes, ...]:
     if configured:
-        return tuple(base64.urlsafe_b64decode(key.encode("ascii")) for key in configured)
+        return tuple(
+            base64.b64decode(key.encode("ascii"), altchars=b"-_", validate=True)
+            for key in configured
+        )
     return (_hkdf(secret_key.encode("utf-8"), DEVELOPMENT_KEY_LABEL),)
 
 

@@ -142,7 +142,7 @@ def test_production_refuses_to_start_without_factor_secret_keys():
 
 
 @pytest.mark.parametrize(
-    "bad", ["short", "not base64 at all!!", base64.b64encode(b"x" * 16).decode()]
+    "bad", ["short", "not base64 at all!!", base64.b64encode(b"x" * 16).decode(), "!" + new_key()]
 )
 def test_a_malformed_factor_secret_key_refuses_to_start(bad):
     result = start_django(**{**PRODUCTION, "FACTOR_SECRET_KEYS": f"{new_key()},{bad}"})
