@@ -1,7 +1,7 @@
 """An account's authenticator app and its recovery codes: data and constraints only.
 
 The app's secret is stored encrypted (``authenticator.crypto``, decision 241) and a recovery
-code only as a keyed hash (decision 243): neither row, nor a dump of both tables, gives a code.
+code only as a keyed hash (decision 244): neither row, nor a dump of both tables, gives a code.
 Setting up, checking and removing are ``authenticator.totp``'s; making and using recovery
 codes ``authenticator.recovery_codes``'.
 """

@@ -5,7 +5,7 @@ i, l, o and u: 50 random bits), shown as ``xxxxx-xxxxx``. Typing is forgiving: a
 spaces and dashes anywhere, Arabic-Indic digits, and the letters o, i and l read as 0, 1 and 1.
 
 Only an HMAC-SHA256 of each code is stored, keyed with ``FACTOR_SECRET_KEYS`` and naming the
-account (decision 243), so the codes are shown once, in the response of the request that made
+account (decision 244), so the codes are shown once, in the response of the request that made
 them, and never again. Making new codes (or the first ones) removes every older code of the
 account; using one marks it used in one conditional UPDATE, so a code works once even when two
 requests carry it at the same moment.

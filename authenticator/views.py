@@ -3,7 +3,7 @@
 Setting up or removing the app and making new codes need a recent sign-in
 (``security.recent``). Recovery codes are shown once, in the response of the request that made
 them: they are kept nowhere in clear, so the page after a reload cannot show them again, and
-"Download" posts the codes shown back to be returned as a file (decision 244).
+"Download" posts the codes shown back to be returned as a file (decision 247).
 """
 
 from __future__ import annotations
