@@ -52,6 +52,8 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "accounts_user_groups": _ROWS,
     "accounts_user_user_permissions": _ROWS,
     "activation_activationchannel": _ROWS,
+    "authenticator_authenticatorapp": _ROWS,
+    "authenticator_recoverycode": _ROWS,
     "auth_group": _ROWS,
     "auth_group_permissions": _ROWS,
     "captcha_captchastore": _ROWS,

@@ -4,6 +4,7 @@ Defaults are safe for a developer's laptop (SQLite, local-memory cache, SMS prin
 console). Production sets ``DJANGO_DEBUG=0`` and real values; see README.md, "Configuration".
 """
 
+import base64
 import logging
 from pathlib import Path
 
@@ -22,6 +23,29 @@ SECRET_KEY = env.str(
 )
 if not DEBUG and SECRET_KEY.startswith("dev-only-"):
     raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG is off.")
+
+# Keys of the authenticator apps' secrets and the recovery codes' HMAC (authenticator/crypto.py,
+# decision 241): 32 random bytes each, URL-safe base64, comma-separated; the first encrypts,
+# every one decrypts (rotation). Never in the database, so a dump alone mints no code. Without
+# them (development, browser tests and benchmarks only) a key is derived from SECRET_KEY.
+FACTOR_SECRET_KEYS = [key.strip() for key in env.list("FACTOR_SECRET_KEYS", default=[])]
+for _factor_key in FACTOR_SECRET_KEYS:
+    try:
+        _factor_key_ok = (
+            len(base64.b64decode(_factor_key.encode("ascii"), altchars=b"-_", validate=True)) == 32
+        )
+    except (ValueError, UnicodeEncodeError):
+        _factor_key_ok = False
+    if not _factor_key_ok:
+        raise ImproperlyConfigured(
+            "Each FACTOR_SECRET_KEYS entry must be 32 random bytes in URL-safe base64 "
+            "(44 characters); see README, 'Configuration'."
+        )
+if not DEBUG and not FACTOR_SECRET_KEYS and not env.bool("ALLOW_TEST_MODES", default=False):
+    raise ImproperlyConfigured(
+        "FACTOR_SECRET_KEYS must be set when DJANGO_DEBUG is off: authenticator app secrets "
+        "are encrypted with it."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://127.0.0.1:8000").rstrip("/")
@@ -49,6 +73,8 @@ INSTALLED_APPS = [
     "pages",
     # The security page (/account/security/) and the ways to sign in beside the password.
     "security",
+    # The authenticator app (TOTP) and recovery codes: sign-in's second step beside the SMS code.
+    "authenticator",
 ]
 
 MIDDLEWARE = [

@@ -237,7 +237,8 @@ SIGNIN_FAILURES_PER_IDENTIFIER = Limit(
     "to it before, that browser (decision 105); an unknown identifier: itself, normalised",
     number_setting="LOGIN_LOCKOUT_FAILURES",
     window="LOGIN_LOCKOUT_SECONDS",
-    purpose="wrong passwords; the captcha for this identifier alone, wherever it is typed, from "
+    purpose="wrong passwords, and wrong authenticator app and recovery codes after the right "
+    "password (decision 245); the captcha for this identifier alone, wherever it is typed, from "
     "LOGIN_FAILURES_BEFORE_CAPTCHA; a lockout of LOGIN_LOCKOUT_SECONDS from the last one at the "
     "number",
 )

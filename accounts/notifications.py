@@ -126,6 +126,9 @@ def _what_changed(kind: str, details: dict) -> str:
             "A recovery code was used to sign in to your Absher portal account at %(when)s."
         ),
     }
+    if kind == Kind.RECOVERY_CODES_NEW and details.get("first"):
+        # The first set replaces nothing: "the old ones no longer work" would puzzle.
+        return gettext("Recovery codes were made for your Absher portal account at %(when)s.")
     if kind == Kind.NEW_DEVICE_SIGN_IN:
         device = str(details.get("device") or "")
         if device:

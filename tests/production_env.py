@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "a-real-secret-key-for-this-test-only-0123456789abcdefghijkl",
+    # 32 bytes in URL-safe base64: the authenticator apps' encryption key (decision 241).
+    "FACTOR_SECRET_KEYS": "dGVzdC1vbmx5LWZhY3Rvci1zZWNyZXQta2V5LTMyYmI=",
     "SMS_BACKEND": "twilio",
     "ALLOWED_HOSTS": "portal.example.sa",
     "PUBLIC_ORIGIN": "https://portal.example.sa",

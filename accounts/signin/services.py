@@ -15,11 +15,15 @@ The counters are declared in ``accounts.limits``:
   (a carrier's shared address hides thousands of people; decision 171). What an address can do
   is bounded by its attempts (``SIGNIN_ATTEMPTS_PER_ADDRESS``), wrong or right.
 
+Wrong codes of the second step other than the SMS code (an authenticator app's, a recovery
+code) count on the same key as wrong passwords, and the lockout stops them too
+(:func:`second_step_key`, decision 245).
+
 A successful sign-in lifts the captcha demand but does not reset the failure counts: they age
-out with their window. The session holds only the account's id, the challenge's id, the
-time the password was accepted and the page to go on to (a path on this site) — never the
-password or the code. Once signed in, the session records the factors passed
-(``accounts.factors``): the password, when it was accepted, and the SMS code, now.
+out with their window. The session holds only the account's id, the SMS challenge's id (once a
+code was sent), the time the password was accepted and the page to go on to (a path on this
+site) — never the password or a code. Once signed in, the session records the factors passed
+(``accounts.factors``): the password, when it was accepted, and the second step's, now.
 """
 
 from __future__ import annotations
@@ -100,6 +104,13 @@ def ip_attempt_wait(ip: str) -> int:
     return limits.SIGNIN_ATTEMPTS_PER_ADDRESS.hit(ip).retry_after
 
 
+def second_step_key(request: HttpRequest, user: User) -> str:
+    """What a wrong code after the password counts against: the key the password counted on
+    in this browser (its device key if it signed in to the account before, else the account's),
+    so the person's own browsers are never locked by a stranger (decision 105)."""
+    return devices.device_key(request, user) or account_key(user)
+
+
 def lockout_remaining(identifier_key: str) -> int:
     """Seconds until this identifier may be tried again (0: now)."""
     if not identifier_key:
@@ -165,45 +176,63 @@ def send_sign_in_code(user: User, *, ip: str) -> OtpChallenge:
     )
 
 
-def complete_sign_in(request: HttpRequest, *, user_id: int, challenge_id: object) -> User | None:
-    """The account to sign in once its code was right, using the code; None if it may not.
-
-    The account is read again: it may have been suspended (or moved on) since the password
-    step; the caller says nothing about why. The captcha demand is lifted for the account and
-    for this browser's device key, if it has one.
-    """
+def account_to_sign_in(user_id: int) -> User | None:
+    """The account of a pending sign-in, read again; None if it may no longer sign in (it was
+    suspended or moved on since the password step: the caller says nothing about why)."""
     user = User.objects.filter(pk=user_id).first()
-    if user is None or user.status not in HOME_OF_STATUS or not user.mobile:
+    if user is None or user.status not in HOME_OF_STATUS:
+        return None
+    return user
+
+
+def complete_sign_in(*, user_id: int, challenge_id: object) -> User | None:
+    """The account to sign in once its SMS code was right, using the code; None if it may not."""
+    user = account_to_sign_in(user_id)
+    if user is None or not user.mobile:
         return None
     if not otp.consume_challenge(
         challenge_id, purpose=OtpPurpose.LOGIN, mobile=user.mobile, national_id=user.national_id
     ):
         return None
-    forget_captcha_demand(account_key(user), devices.device_key(request, user) or "")
     return user
 
 
 # --- the pending sign-in in the session -------------------------------------------------------
 @dataclass(frozen=True)
 class PendingSignIn:
-    """A sign-in waiting for its code: whose, which challenge, since when, and where to after."""
+    """A sign-in waiting for its second step: whose, which SMS challenge (None until a code is
+    sent: an account with an authenticator app is asked for the app's code first), since
+    when, and where to after."""
 
     user: User
-    challenge: OtpChallenge
+    challenge: OtpChallenge | None
     password_at: int
     next_url: str
 
 
 def start_pending_sign_in(
-    request: HttpRequest, *, user: User, challenge: OtpChallenge, next_url: str = ""
+    request: HttpRequest, *, user: User, challenge: OtpChallenge | None, next_url: str = ""
 ) -> None:
-    """Keep the sign-in's state for the code step; ``next_url`` only if it is this site's."""
+    """Keep the sign-in's state for the second step; ``next_url`` only if it is this site's."""
     request.session[PENDING_SIGNIN_KEY] = {
         "user_id": user.pk,
-        "challenge_id": str(challenge.pk),
+        "challenge_id": str(challenge.pk) if challenge else "",
         "started_at": int(time.time()),
         "next": safe_next_url(request, next_url),
     }
+
+
+def attach_challenge(request: HttpRequest, challenge: OtpChallenge) -> None:
+    """The pending sign-in now waits for the SMS code of ``challenge`` ("Send a code by SMS
+    instead"); its start time, and so its deadline, stay as they were."""
+    data = dict(request.session[PENDING_SIGNIN_KEY])
+    data["challenge_id"] = str(challenge.pk)
+    request.session[PENDING_SIGNIN_KEY] = data
+
+
+def end_pending_sign_in(request: HttpRequest) -> None:
+    """Forget the pending sign-in (signed in, refused or locked: it is over either way)."""
+    request.session.pop(PENDING_SIGNIN_KEY, None)
 
 
 def pending_sign_in(request: HttpRequest) -> PendingSignIn | None:
@@ -213,29 +242,40 @@ def pending_sign_in(request: HttpRequest) -> PendingSignIn | None:
         return None
     try:
         started_at = int(data["started_at"])
-        challenge_id = uuid.UUID(str(data["challenge_id"]))
+        raw_challenge = str(data["challenge_id"])
+        challenge_id = uuid.UUID(raw_challenge) if raw_challenge else None
         user_id = int(data["user_id"])
     except (KeyError, TypeError, ValueError):
         return None
     if time.time() - started_at > PENDING_SIGNIN_SECONDS:
         return None
     user = User.objects.filter(pk=user_id).first()
-    challenge = OtpChallenge.objects.filter(
-        pk=challenge_id, purpose=OtpPurpose.LOGIN, user_id=user_id
-    ).first()
-    if user is None or challenge is None:
+    challenge = None
+    if challenge_id is not None:
+        challenge = OtpChallenge.objects.filter(
+            pk=challenge_id, purpose=OtpPurpose.LOGIN, user_id=user_id
+        ).first()
+        if challenge is None:
+            return None
+    if user is None:
         return None
     next_url = safe_next_url(request, data.get("next", ""))
     return PendingSignIn(user, challenge, password_at=started_at, next_url=next_url)
 
 
-def record_sign_in_factors(request: HttpRequest, *, password_at: int) -> None:
-    """The session just signed in passed the password (at ``password_at``) and the SMS code.
+def record_sign_in_factors(
+    request: HttpRequest, *, password_at: int, second: str = factors.Factor.SMS
+) -> None:
+    """The session just signed in passed the password (at ``password_at``) and ``second``
+    (the SMS code, an authenticator app's code or a recovery code), now.
 
-    Called after ``login()``, which starts the session anew for this account.
+    Called after ``login()``, which starts the session anew for this account. The captcha
+    demand is lifted for the account and for this browser's device key, if it has one.
     """
     factors.record(request.session, factors.Factor.PASSWORD, at=password_at)
-    factors.record(request.session, factors.Factor.SMS)
+    factors.record(request.session, second)
+    user = request.user
+    forget_captcha_demand(account_key(user), devices.device_key(request, user) or "")
 
 
 def landing_url(user: User, next_url: str) -> str:

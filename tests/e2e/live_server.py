@@ -11,6 +11,7 @@ dropped afterwards. Cache keys get a prefix of their own, so a shared ``REDIS_UR
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -155,6 +156,8 @@ def server_environment(work: Path, port: int, database_url: str) -> dict[str, st
         ALLOW_TEST_MODES="1",
         CAPTCHA_TEST_MODE="1",
         SECRET_KEY="e2e-" + secrets.token_urlsafe(48),
+        # As in production: the authenticator apps' secrets sealed with a key of their own.
+        FACTOR_SECRET_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"),
         SMS_BACKEND="file",
         SMS_FILE_PATH=str(work / "sms.jsonl"),
         SECURE_COOKIES="0",

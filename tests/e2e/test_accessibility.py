@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.exceptions import PermissionDenied
@@ -268,6 +269,49 @@ def test_too_many_attempts_page(audit: Audit, server: Server) -> None:
             break
     assert response is not None and response.status == 429
     audit.check("429 too many attempts")
+    audit.assert_clean()
+
+
+def test_authenticator_pages(audit: Audit, server: Server, lang: str) -> None:
+    """The security page's app and recovery-code sections, setting up and removing an app,
+    the recovery codes, and the sign-in steps with an app or a recovery code."""
+    page, person = audit.page, make_active_account(server)
+    sign_in(page, server, person.username, PASSWORD, lang)
+    expect(page).to_have_url(re.compile(r"/account/$"))
+    page.goto("/account/security/")
+    audit.check("security: no app")
+    page.goto("/account/security/app/")
+    audit.check("app: set up")
+    key = page.locator(".setup-key code").inner_text().replace(" ", "")
+    field(page, "code").fill("abc")
+    submit(page)
+    audit.check("app: set up, errors", errors=True)
+    field(page, "code").fill(pyotp.TOTP(key).now())
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/account/security/app/$"))
+    audit.check("recovery codes")
+    page.goto("/account/security/")
+    audit.check("security: app and codes")
+    page.goto("/account/security/recovery-codes/new/")
+    audit.check("recovery codes: make new")
+    page.goto("/account/security/app/remove/")
+    audit.check("app: remove")
+
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": lang, "url": server.url}])
+    page.goto("/login/")
+    field(page, "identifier").fill(person.username)
+    field(page, "password").fill(PASSWORD)
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/login/app/$"))
+    audit.check("sign-in: app code")
+    field(page, "code").fill("12")
+    submit(page)
+    audit.check("sign-in: app code, errors", errors=True)
+    page.goto("/login/recovery-code/")
+    audit.check("sign-in: recovery code")
+    submit(page)
+    audit.check("sign-in: recovery code, errors", errors=True)
     audit.assert_clean()
 
 
