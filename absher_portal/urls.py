@@ -42,5 +42,6 @@ urlpatterns = [
     path("sms/", include("sms.urls")),
     path("", include("pages.urls")),
     path("", include("security.urls")),
+    path("", include("passkeys.urls")),
     path("", include("accounts.urls")),
 ]

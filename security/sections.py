@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 #: Dotted paths of the section functions, in the order the page shows them.
-SECTION_PROVIDERS: tuple[str, ...] = ()
+SECTION_PROVIDERS: tuple[str, ...] = ("passkeys.sections.passkeys_section",)
 
 
 def page_sections(request: HttpRequest) -> list[dict[str, Any]]:
