@@ -119,7 +119,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 bandit: install-dev
-	$(BIN)/bandit -q -r accounts activation absher_portal -c pyproject.toml
+	$(BIN)/bandit -q -r accounts activation absher_portal passkeys -c pyproject.toml
 
 format: install-dev
 	$(BIN)/ruff format .

@@ -34,7 +34,7 @@ EXPECTED_FIELDS = {
     "account-password2": ("new-password", None, "password"),
     "account-captcha_1": ("off", "numeric", "text"),
     "verify-code": ("one-time-code", "numeric", "text"),
-    "identifier": ("username", None, "text"),
+    "identifier": ("username webauthn", None, "text"),  # passkeys offered by autofill too
     "password": ("current-password", None, "password"),
     "captcha_1": ("off", "numeric", "text"),
     "code": ("one-time-code", "numeric", "text"),
