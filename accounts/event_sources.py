@@ -18,6 +18,8 @@ SOURCES = {
     "account": _("The person, on their account page"),
     "reset": _("The person, by resetting their password"),
     "expiry": _("Automatic expiry"),
+    "security": _("The person, on their security page"),
+    "signin": _("The portal, at a sign-in"),
 }
 
 

@@ -12,7 +12,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMAND = ["-m", "bandit", "-r", "accounts", "activation", "absher_portal", "passkeys", "-c", "pyproject.toml"]
+COMMAND = [
+    "-m",
+    "bandit",
+    "-r",
+    "accounts",
+    "activation",
+    "absher_portal",
+    "passkeys",
+    "-c",
+    "pyproject.toml",
+]
 
 
 def test_bandit_reports_no_medium_or_high_severity_issue():

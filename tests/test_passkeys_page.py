@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import AccountEvent, Notice
 from passkeys.models import NAME_MAX_LENGTH, Passkey
+from passkeys.services import MAX_PASSKEYS
 from tests.factories import make_user, sign_in_as
 from tests.passkey_helpers import account_with_passkey
 from tests.people import CITIZEN_ID, MOBILE, OTHER_CITIZEN_ID, OTHER_MOBILE
@@ -87,6 +88,18 @@ def test_the_add_button_is_in_arabic_on_an_arabic_page(browser):
 def test_a_person_without_passkeys_is_told_so(browser, owner):
     Passkey.objects.filter(owner=owner).delete()
     assert "You have not added a passkey yet." in page(browser)
+
+
+def test_at_the_most_passkeys_the_button_gives_way_to_saying_so(owner, browser):
+    for number in range(1, MAX_PASSKEYS):
+        Passkey.objects.create(
+            owner=owner, credential_id=bytes([number]) * 16, public_key=b"k", name=f"Key {number}"
+        )
+
+    html = page(browser)
+
+    assert f"You have the most passkeys an account can have ({MAX_PASSKEYS})." in html
+    assert "data-passkey-add" not in html
 
 
 def test_the_script_is_only_on_the_pages_that_need_it(browser, client):

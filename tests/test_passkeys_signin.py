@@ -352,3 +352,20 @@ def test_no_passkey_sign_in_on_an_ip_address_origin(browser, settings):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "data-passkey-signin" not in browser.get(reverse("accounts:login")).content.decode()
+
+
+def test_on_a_browser_that_signed_in_before_wrong_answers_lock_that_browser_alone(owner):
+    """The password's rule (decision 105): a person's own browser keeps its own count."""
+    account, authenticator = owner
+    own = Client()
+    sign_in_with(own, authenticator)
+    own.post(reverse("accounts:logout"))
+    for _ in range(settings.LOGIN_LOCKOUT_FAILURES):
+        sign_in_with(own, authenticator, user_verified=False)
+
+    locked = sign_in_with(own, authenticator)
+    elsewhere = sign_in_with(Client(), authenticator)
+
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert lockout_remaining(account_key(account)) == 0
+    assert elsewhere.status_code == HTTPStatus.OK
