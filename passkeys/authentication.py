@@ -28,6 +28,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from webauthn import generate_authentication_options, verify_authentication_response
+from webauthn.authentication.verify_authentication_response import VerifiedAuthentication
 from webauthn.helpers import options_to_json_dict, parse_authentication_credential_json
 from webauthn.helpers.structs import AuthenticationCredential, UserVerificationRequirement
 
@@ -155,7 +156,7 @@ def _passes_without_counter(
 
 def _library_verify(
     passkey: Passkey, parsed: AuthenticationCredential, challenge: bytes, *, counter: int
-) -> Any:
+) -> VerifiedAuthentication:
     return verify_authentication_response(
         credential=parsed,
         expected_challenge=challenge,

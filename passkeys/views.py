@@ -74,7 +74,7 @@ def _own_passkey(request: HttpRequest, pk: int) -> Passkey:
 def rename(request: HttpRequest, pk: int) -> HttpResponse:
     """A new name for one passkey: a plain form, with or without JavaScript."""
     passkey = _own_passkey(request, pk)
-    form = RenameForm(request.POST or None, passkey=passkey)
+    form = RenameForm(request.POST if request.method == "POST" else None, passkey=passkey)
     if request.method == "POST" and form.is_valid():
         try:
             passkey_rename(passkey=passkey, name=form.cleaned_data["name"])
