@@ -24,8 +24,14 @@ UNSUPPORTED = (
     "To add a passkey, open this page in a browser that supports passkeys, with JavaScript "
     "turned on."
 )
-#: A browser that cannot offer passkeys by autofill (older ones): only the button is left.
-NO_AUTOFILL = "PublicKeyCredential.isConditionalMediationAvailable = undefined;"
+#: An older browser: no autofill of passkeys (only the button is left) and none of WebAuthn
+#: Level 3's JSON helpers (passkeys.js converts base64url itself).
+OLDER_BROWSER = """
+PublicKeyCredential.isConditionalMediationAvailable = undefined;
+PublicKeyCredential.parseRequestOptionsFromJSON = undefined;
+PublicKeyCredential.parseCreationOptionsFromJSON = undefined;
+PublicKeyCredential.prototype.toJSON = undefined;
+"""
 #: The virtual authenticator: a platform authenticator (a phone's) that verifies the person.
 AUTHENTICATOR = {
     "protocol": "ctap2",
@@ -109,8 +115,8 @@ def test_a_person_adds_a_passkey_and_signs_in_with_it_without_an_sms(new_page, s
     expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "Your account"))
     sign_out(page, lang)
 
-    # The button, in a browser without autofill of passkeys.
-    page.add_init_script(NO_AUTOFILL)
+    # The button, in an older browser (no autofill, no JSON helpers).
+    page.add_init_script(OLDER_BROWSER)
     page.goto("/login/")
     expect_language(page, lang)
     with page.expect_response(re.compile(r"/login/passkey/$")) as answer:
@@ -185,3 +191,14 @@ def test_a_cancelled_passkey_is_told_in_the_error_summary(new_page, server, lang
             "Try again when you are ready.",
         )
     )
+
+
+def test_an_older_browser_adds_a_passkey_through_the_scripts_own_conversion(new_page, server, lang):
+    page, person = new_page(), active_account(server, lang)
+    virtual_authenticator(page)
+    page.add_init_script(OLDER_BROWSER)
+    sign_in(page, server, person.username, person.password, lang)
+
+    add_a_passkey(page, lang)
+
+    expect(page.get_by_role("heading", level=3, name=passkey_name(lang))).to_be_visible()
