@@ -201,9 +201,9 @@
         pending = controller;
         ask("conditional", controller.signal).then(function (credential) {
           pending = null;
-          return credential && finish(credential).then(function (done) {
-            if (!done) { startAutofill(); }  // refused: offer the passkeys again
-          });
+          // Refused: the summary says so and the button stays; autofill is not offered again
+          // on this page, so nothing can retry by itself.
+          return credential && finish(credential);
         }, function () {
           // Aborted for the button, refused by the server or the browser: the page, its button
           // and the password sign-in stay as they are, with nothing to read out.
