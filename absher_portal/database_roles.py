@@ -43,6 +43,8 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "accounts_user": _RECORDS,
     "activation_bank": _RECORDS,
     "activation_bankkey": _RECORDS,
+    # A passkey user handle is made once per account and never changed (passkeys/models.py).
+    "passkeys_userhandle": _HISTORY,
     # Written by migrations only (the owner); read by everything.
     "django_migrations": _READ,
     "django_content_type": _READ,
@@ -59,6 +61,7 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "captcha_captchastore": _ROWS,
     "django_session": _ROWS,
     "django_tasks_database_dbtaskresult": _ROWS,
+    "passkeys_passkey": _ROWS,
 }
 
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

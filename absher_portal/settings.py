@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "pages",
     # The security page (/account/security/) and the ways to sign in beside the password.
     "security",
+    # Passkeys (WebAuthn): listed on the security page, a sign-in with nothing to type.
+    "passkeys",
     # The authenticator app (TOTP) and recovery codes: sign-in's second step beside the SMS code.
     "authenticator",
 ]
@@ -221,6 +223,10 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 SIGNIN_DEVICE_DAYS = env.int("SIGNIN_DEVICE_DAYS", default=180)
 LOGIN_ATTEMPTS_PER_IP = env.int("LOGIN_ATTEMPTS_PER_IP", default=100)  # per hour
 PASSWORD_RESET_REQUESTS_PER_IP = env.int("PASSWORD_RESET_REQUESTS_PER_IP", default=30)  # per hour
+# Passkeys: sign-in requests per address (the login page asks for one on arrival, for autofill)
+# and requests to add one per account, per hour.
+PASSKEY_SIGN_IN_REQUESTS_PER_IP = env.int("PASSKEY_SIGN_IN_REQUESTS_PER_IP", default=300)
+PASSKEY_ADD_REQUESTS_PER_ACCOUNT = env.int("PASSKEY_ADD_REQUESTS_PER_ACCOUNT", default=30)
 # Every reset request (and resend) takes at least this long, matched or not (decision 46).
 PASSWORD_RESET_MIN_SECONDS = env.float("PASSWORD_RESET_MIN_SECONDS", default=1.5)
 

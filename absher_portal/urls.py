@@ -42,6 +42,7 @@ urlpatterns = [
     path("sms/", include("sms.urls")),
     path("", include("pages.urls")),
     path("", include("security.urls")),
+    path("", include("passkeys.urls")),
     path("", include("authenticator.urls")),
     path("", include("accounts.urls")),
 ]

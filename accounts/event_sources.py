@@ -19,7 +19,7 @@ SOURCES = {
     "reset": _("The person, by resetting their password"),
     "expiry": _("Automatic expiry"),
     "security": _("The person, on their security page"),
-    "signin": _("The person, signing in"),
+    "signin": _("The portal, at a sign-in"),
 }
 
 

@@ -257,6 +257,21 @@ RESET_REQUESTS_PER_ADDRESS = Limit(
     window=HOUR,
     purpose="password-reset starts; over it: 429 saying when one more would pass",
 )
+PASSKEY_SIGN_IN_REQUESTS_PER_ADDRESS = Limit(
+    name="passkey-signin-ip",
+    keyed_on="client address",
+    number_setting="PASSKEY_SIGN_IN_REQUESTS_PER_IP",
+    window=HOUR,
+    purpose="passkey sign-in options (the login page asks for one on arrival, for autofill, and "
+    "one per press of its button); over it: 429, the password sign-in still works",
+)
+PASSKEY_ADD_REQUESTS_PER_ACCOUNT = Limit(
+    name="passkey-add-account",
+    keyed_on="account",
+    number_setting="PASSKEY_ADD_REQUESTS_PER_ACCOUNT",
+    window=HOUR,
+    purpose="requests to add a passkey (each keeps a challenge in the session); over it: 429",
+)
 
 #: Every limit, in the order the README lists them.
 LIMITS: tuple[Limit, ...] = (
@@ -272,6 +287,8 @@ LIMITS: tuple[Limit, ...] = (
     SIGNIN_FAILURES_PER_IDENTIFIER,
     CAPTCHA_RECORDINGS_PER_ADDRESS,
     RESET_REQUESTS_PER_ADDRESS,
+    PASSKEY_SIGN_IN_REQUESTS_PER_ADDRESS,
+    PASSKEY_ADD_REQUESTS_PER_ACCOUNT,
 )
 
 

@@ -35,7 +35,10 @@ _SEPARATORS = str.maketrans("", "", " -\u2010\u2011\u2012\u2013\u2014\u2212\u00a
 
 #: Functions ``(user) -> bool`` saying whether the account has a passkey or an authenticator
 #: app: the ways to sign in that recovery codes stand in for. The passkeys app adds its own.
-STRONG_FACTOR_CHECKS: tuple[str, ...] = ("authenticator.totp.has_app",)
+STRONG_FACTOR_CHECKS: tuple[str, ...] = (
+    "authenticator.totp.has_app",
+    "passkeys.services.has_passkey",
+)
 
 
 def normalize(typed: str) -> str | None:

@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 
 #: Dotted paths of the section functions, in the order the page shows them.
 SECTION_PROVIDERS: tuple[str, ...] = (
+    "passkeys.sections.passkeys_section",
     "authenticator.sections.app_section",
     "authenticator.sections.recovery_codes_section",
 )

@@ -254,6 +254,13 @@ FORMS: dict[str, list[str]] = {
     reverse("activation:bank_openapi"): [],
     # Signed by Twilio: unsigned junk is refused (tests/test_twilio_status_callback.py).
     reverse("sms:twilio_status_callback"): ["MessageSid", "MessageStatus", "ErrorCode"],
+    # Passkeys: JSON bodies in real use, anything here (tests/test_passkeys_*.py for the rest).
+    reverse("passkeys:add_options"): [],
+    reverse("passkeys:add"): ["credential"],
+    reverse("passkeys:rename", args=[1]): ["name"],
+    reverse("passkeys:remove", args=[1]): [],
+    reverse("passkeys:sign_in_options"): [],
+    reverse("passkeys:sign_in"): ["credential", "next"],
     reverse("accounts:logout"): [],  # last: it ends the session of a signed-in client
 }
 WIZARD_STEPS = [step(name) for name in ("identity", "account", "verify")]

@@ -20,6 +20,8 @@ COMMAND = [
     "activation",
     "absher_portal",
     "authenticator",
+    "passkeys",
+    "security",
     "-c",
     "pyproject.toml",
 ]

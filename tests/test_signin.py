@@ -174,7 +174,7 @@ def test_account_without_a_mobile_is_told_no_code_can_be_sent(client, sms_outbox
 
 def test_sign_in_page_fields_help_password_managers_and_link_to_reset_and_register(client):
     html = client.get(LOGIN).content.decode()
-    assert re.search(r'<input[^>]*name="identifier"[^>]*autocomplete="username"', html)
+    assert re.search(r'<input[^>]*name="identifier"[^>]*autocomplete="username webauthn"', html)
     assert 'name="password" autocomplete="current-password"' in html
     assert 'name="captcha_0"' not in html
     assert f'href="{reverse("accounts:password_reset")}"' in html

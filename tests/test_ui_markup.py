@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from passkeys.models import Passkey
 from tests.factories import code_from_sms, make_user, sign_in_as
 from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 from tests.registration_driver import RegistrationDriver, step_url
@@ -34,7 +35,7 @@ EXPECTED_FIELDS = {
     "account-password2": ("new-password", None, "password"),
     "account-captcha_1": ("off", "numeric", "text"),
     "verify-code": ("one-time-code", "numeric", "text"),
-    "identifier": ("username", None, "text"),
+    "identifier": ("username webauthn", None, "text"),  # passkeys offered by autofill too
     "password": ("current-password", None, "password"),
     "captcha_1": ("off", "numeric", "text"),
     "code": ("one-time-code", "numeric", "text"),
@@ -44,6 +45,7 @@ EXPECTED_FIELDS = {
     "new_password1": ("new-password", None, "password"),
     "new_password2": ("new-password", None, "password"),
     "old_password": ("current-password", None, "password"),
+    "name": ("off", None, "text"),  # a passkey's name: the person's own words
 }
 
 
@@ -147,6 +149,16 @@ def sign_in(client: Client, sms_outbox: list, step: str, *, errors: bool) -> str
     return (client.post(verify, {"code": "1"}) if errors else client.get(verify)).content.decode()
 
 
+def passkey_rename(client: Client, *, errors: bool) -> str:
+    account = make_user("ahmed2024", NATIONAL_ID, MOBILE)
+    sign_in_as(client, account)
+    passkey = Passkey.objects.create(
+        owner=account, credential_id=b"k" * 16, public_key=b"k", name="Passkey on Android"
+    )
+    url = reverse("passkeys:rename", args=[passkey.pk])
+    return (client.post(url, {}) if errors else client.get(url)).content.decode()
+
+
 PAGES: dict[str, Callable[..., str]] = {
     "register identity": lambda c, o, e: registration(c, o, "identity", errors=e),
     "register account": lambda c, o, e: registration(c, o, "account", errors=e),
@@ -158,6 +170,7 @@ PAGES: dict[str, Callable[..., str]] = {
     "reset new password": lambda c, o, e: reset(c, o, "new", errors=e),
     "password change": lambda c, o, e: signed_in(c, reverse("accounts:change_password"), errors=e),
     "account": lambda c, o, e: signed_in(c, reverse("accounts:account"), errors=e),
+    "passkey rename": lambda c, o, e: passkey_rename(c, errors=e),
 }
 
 

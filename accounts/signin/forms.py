@@ -41,7 +41,8 @@ class SignInForm(forms.Form):
         help_text=_("Your username, or your 10-digit national ID, iqama or border number."),
         widget=forms.TextInput(
             attrs={
-                "autocomplete": "username",
+                # "webauthn": the browser may offer passkeys here too (passkeys.js, autofill).
+                "autocomplete": "username webauthn",
                 "dir": "ltr",
                 "autocapitalize": "none",
                 "spellcheck": "false",

@@ -149,8 +149,12 @@ def scratch_database(work: Path, *, suffix: str = "browser") -> tuple[str, Calla
 
 
 def server_environment(work: Path, port: int, database_url: str) -> dict[str, str]:
-    """This shell's environment (``REDIS_URL`` included) with the e2e server's settings."""
-    url = f"http://127.0.0.1:{port}"
+    """This shell's environment (``REDIS_URL`` included) with the e2e server's settings.
+
+    The browser reaches the server as ``localhost``: passkeys need a host name for their RP ID
+    (Chromium refuses an IP address), and ``localhost`` is a secure context over plain HTTP.
+    """
+    url = f"http://localhost:{port}"
     return process_env(
         DJANGO_DEBUG="0",
         ALLOW_TEST_MODES="1",
@@ -163,7 +167,7 @@ def server_environment(work: Path, port: int, database_url: str) -> dict[str, st
         SECURE_COOKIES="0",
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
-        ALLOWED_HOSTS="127.0.0.1",
+        ALLOWED_HOSTS="localhost,127.0.0.1",  # 127.0.0.1: the readiness probe
         PUBLIC_ORIGIN=url,
         GUNICORN_BIND=f"127.0.0.1:{port}",
         # Two workers need a cache they share (REDIS_URL): with each process's own local-memory
@@ -180,6 +184,7 @@ def server_environment(work: Path, port: int, database_url: str) -> dict[str, st
         LOGIN_ATTEMPTS_PER_IP="10000",
         PASSWORD_RESET_REQUESTS_PER_IP="10000",
         CAPTCHA_AUDIO_PER_IP="10000",
+        PASSKEY_SIGN_IN_REQUESTS_PER_IP="10000",
         PASSWORD_RESET_MIN_SECONDS="0",
     )
 
@@ -192,7 +197,8 @@ def running_server(work: Path) -> Iterator[Server]:
     try:
         env = server_environment(work, port, database_url)
         prepare(env)
-        with running_gunicorn(env, work / "server.log") as (url, process):
+        with running_gunicorn(env, work / "server.log") as (_, process):
+            url = env["PUBLIC_ORIGIN"]
             yield Server(url, env, work / "server.log", work / "sms.jsonl", process)
     finally:
         drop_database()

@@ -30,7 +30,8 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, Person, Server, new_person
-from tests.e2e.journeys import field, sign_in
+from tests.e2e.journeys import button, field, sign_in
+from tests.e2e.test_passkeys import virtual_authenticator
 from tests.people import PASSWORD
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
@@ -229,6 +230,29 @@ def test_signed_in_pages(audit: Audit, server: Server, lang: str) -> None:
     audit.check("password change")
     submit(page)
     audit.check("password change, errors", errors=True)
+    audit.assert_clean()
+
+
+def test_security_page_and_passkey_pages(audit: Audit, server: Server, lang: str) -> None:
+    """The security page without and with a passkey, and the passkey's rename and remove pages
+    (a virtual authenticator makes the passkey, as in tests/e2e/test_passkeys.py)."""
+    page, person = audit.page, make_active_account(server)
+    virtual_authenticator(page)
+    sign_in(page, server, person.username, PASSWORD, lang)
+    page.goto("/account/security/")
+    audit.check("security (no passkey)")
+    with page.expect_navigation():
+        button(page, lang, "Add a passkey").click()
+    expect(page.locator(".passkey")).to_have_count(1)
+    audit.check("security (a passkey)")
+    page.locator(".passkey a[href$='/rename/']").click()
+    audit.check("passkey: rename")
+    field(page, "name").fill("")
+    submit(page)
+    audit.check("passkey: rename, errors", errors=True)
+    page.goto("/account/security/")
+    page.locator(".passkey a[href$='/remove/']").click()
+    audit.check("passkey: remove")
     audit.assert_clean()
 
 
