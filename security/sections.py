@@ -13,7 +13,10 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 #: Dotted paths of the section functions, in the order the page shows them.
-SECTION_PROVIDERS: tuple[str, ...] = ()
+SECTION_PROVIDERS: tuple[str, ...] = (
+    # Last: where the person is signed in.
+    "security.sessions.section.sessions_section",
+)
 
 
 def page_sections(request: HttpRequest) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, Person, Server, new_person
 from tests.e2e.journeys import field, sign_in
+from tests.e2e.sessions import use_stale_session
 from tests.people import PASSWORD
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
@@ -228,6 +229,26 @@ def test_signed_in_pages(audit: Audit, server: Server, lang: str) -> None:
     audit.check("password change")
     submit(page)
     audit.check("password change, errors", errors=True)
+    audit.assert_clean()
+
+
+def test_security_and_confirm_pages(audit: Audit, server: Server, lang: str) -> None:
+    page, person = audit.page, make_active_account(server)
+    sign_in(page, server, person.username, PASSWORD, lang)
+    expect(page).to_have_url(re.compile(r"/account/$"))
+    page.goto("/account/security/")
+    audit.check("security")
+    # Signed in ten minutes ago: a change to the ways to sign in asks to confirm it's you.
+    use_stale_session(page, server, person)
+    page.goto("/account/security/confirm/?next=/account/security/")
+    audit.check("confirm: password")
+    submit(page)
+    audit.check("confirm: password, errors", errors=True)
+    field(page, "password").fill(PASSWORD)
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/account/security/confirm/sms/$"))
+    check_code_page(audit, server, person, name="confirm: code", field_name="code", purpose="login")
+    expect(page).to_have_url(re.compile(r"/account/security/$"))
     audit.assert_clean()
 
 
