@@ -190,6 +190,9 @@ LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # A browser that signed in to an account keeps its own lockout for it this long (decision 105).
 SIGNIN_DEVICE_DAYS = env.int("SIGNIN_DEVICE_DAYS", default=180)
+# The admin opens only for staff whose session passed a passkey or an authenticator app, not
+# SMS alone (accounts/staff/site.py, decision 268). Off in development, where staff have none.
+STAFF_REQUIRE_STRONG_FACTOR = env.bool("STAFF_REQUIRE_STRONG_FACTOR", default=not DEBUG)
 LOGIN_ATTEMPTS_PER_IP = env.int("LOGIN_ATTEMPTS_PER_IP", default=100)  # per hour
 PASSWORD_RESET_REQUESTS_PER_IP = env.int("PASSWORD_RESET_REQUESTS_PER_IP", default=30)  # per hour
 # Every reset request (and resend) takes at least this long, matched or not (decision 46).
