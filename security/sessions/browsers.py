@@ -50,11 +50,7 @@ class Browser:
 def clean_name(text: str) -> str:
     """``text`` as printable characters only (no controls, no bidi marks), spaces collapsed,
     at most :data:`NAME_MAX` long."""
-    kept = "".join(
-        char
-        for char in text
-        if unicodedata.category(char)[0] != "C" and (char.isprintable() or char == " ")
-    )
+    kept = "".join(char for char in text if unicodedata.category(char)[0] != "C")
     return " ".join(kept.split())[:NAME_MAX].strip()
 
 

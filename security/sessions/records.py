@@ -173,15 +173,16 @@ def live_sessions(request: HttpRequest) -> list[SignedInSession]:
     """The signed-in person's sessions that are really alive, this one first, then by latest
     activity; the records of sessions that ended meanwhile are removed."""
     user = request.user
-    records = list(SignedInSession.objects.filter(account=user).order_by("-last_seen_at"))
-    live = []
+    records = SignedInSession.objects.filter(account=user).order_by("-last_seen_at")
+    current, others = [], []
     for record in records:
-        if is_current(request, record) or _is_live(record, user):
-            live.append(record)
+        if is_current(request, record):
+            current.append(record)
+        elif _is_live(record, user):
+            others.append(record)
         else:
             _end(record)
-    live.sort(key=lambda record: not is_current(request, record))  # stable: this one first
-    return live
+    return current + others
 
 
 def _end(record: SignedInSession) -> None:

@@ -51,11 +51,11 @@ def test_signing_out_the_other_browser_from_the_security_page(
         phone_browser.close()
 
 
-def test_signing_out_of_every_other_browser(
+def test_signing_out_of_every_other_browser_without_javascript(
     browser: Any, new_page: Any, server: Any, lang: str
 ) -> None:
     person = make_active_account(server)
-    laptop = new_page()
+    laptop = new_page(javascript=False)  # plain forms: nothing here needs a script
     phone_browser = phone_context(browser, server, lang)
     try:
         phone = phone_browser.new_page()
