@@ -226,6 +226,8 @@ FORMS: dict[str, list[str]] = {
     reverse("accounts:status"): [],
     reverse("accounts:account"): ["preferred_language"],
     reverse("accounts:change_password"): ["old_password", "new_password1", "new_password2"],
+    reverse("security:page"): [],
+    reverse("security:confirm"): ["password", "code", "next"],
     reverse("accounts:password_reset"): ["national_id", "mobile"],
     reverse("accounts:password_reset_verify"): ["code", "resend"],
     reverse("accounts:password_reset_new"): ["new_password1", "new_password2"],
@@ -245,6 +247,9 @@ FORMS: dict[str, list[str]] = {
     reverse("activation:bank_openapi"): [],
     # Signed by Twilio: unsigned junk is refused (tests/test_twilio_status_callback.py).
     reverse("sms:twilio_status_callback"): ["MessageSid", "MessageStatus", "ErrorCode"],
+    reverse("security:confirm_step", args=["sms"]): ["code", "resend", "switch"],
+    reverse("security:end_session", args=["6f1c1c1e-0000-4000-8000-000000000000"]): [],
+    reverse("security:end_other_sessions"): [],
     reverse("accounts:logout"): [],  # last: it ends the session of a signed-in client
 }
 WIZARD_STEPS = [step(name) for name in ("identity", "account", "verify")]

@@ -89,6 +89,12 @@ def test_a_stale_session_confirms_with_password_and_code_and_comes_back(stale, c
     assert flow.CONFIRM_KEY not in stale.session
 
 
+def test_a_next_page_that_is_not_a_path_is_never_read_as_a_view_name(clock, account):
+    client = sign_in_as(browser(), account)
+    response = client.get(CONFIRM, QUERY_STRING="next=%c0%af")
+    assert response["Location"] == reverse("security:page")
+
+
 def test_a_recent_session_goes_straight_back(clock, account, sms_outbox):
     client = browser()
     sign_in_through_the_pages(client, sms_outbox, "ahmed2024")
@@ -107,7 +113,8 @@ def test_a_request_for_json_gets_a_403_naming_the_confirm_page(stale):
 
 
 @pytest.mark.parametrize(
-    "next_url", ["https://evil.example/", "//evil.example/x", "/\x01bad", "javascript:alert(1)"]
+    "next_url",
+    ["https://evil.example/", "//evil.example/x", "/\x01bad", "javascript:alert(1)", "admin:index"],
 )
 def test_a_next_page_elsewhere_is_dropped_for_the_security_page(stale, sms_outbox, next_url):
     stale.post(CONFIRM, {"password": PASSWORD, "next": next_url})

@@ -6,7 +6,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -28,7 +28,7 @@ def confirm_password(request: HttpRequest) -> HttpResponse:
     user: User = request.user
     back = flow.next_url(request, request.POST.get("next", request.GET.get("next")))
     if signed_in_recently(request):
-        return redirect(back)
+        return HttpResponseRedirect(back)
     if request.method != "POST":
         return _password_page(request, ConfirmPasswordForm(user=user), back)
     if refusal := flow.refusal_before_password(request, user):
@@ -79,7 +79,7 @@ def confirm_second_step(request: HttpRequest, step: str) -> HttpResponse:
             return answer
         form = current.form_class(request.POST)
         if form.is_valid() and current.check(request, user, form, confirmation.data):
-            return redirect(flow.finish(request, confirmation, current.factor))
+            return HttpResponseRedirect(flow.finish(request, confirmation, current.factor))
     else:
         form = current.form_class()
     context = current.context(request, user, form, confirmation.data)
