@@ -71,16 +71,19 @@ def record_sign_in(request: HttpRequest, user: User) -> SignedInSession:
     user_agent = request.headers.get("User-Agent", "")
     browser = browsers.identify(user_agent)
     now = timezone.now()
-    record = SignedInSession.objects.create(
-        account=user,
-        key_digest=keys.digest(key),
-        sealed_key=keys.seal(key),
-        created_at=now,
-        last_seen_at=now,
-        browser=browser.name,
-        platform=browser.platform,
-        user_agent=browsers.clean_user_agent(user_agent),
-        ip_address=_address(request),
+    digest = keys.digest(key)
+    record, _ = SignedInSession.objects.update_or_create(
+        key_digest=digest,
+        defaults={
+            "account": user,
+            "sealed_key": keys.seal(key),
+            "created_at": now,
+            "last_seen_at": now,
+            "browser": browser.name,
+            "platform": browser.platform,
+            "user_agent": browsers.clean_user_agent(user_agent),
+            "ip_address": _address(request),
+        },
     )
     session[RECORD_KEY] = {"digest": record.key_digest, "seen": int(time.time())}
     return record
