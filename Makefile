@@ -73,7 +73,7 @@ RUNTIME_ROLE_TESTS := tests/test_database_roles.py tests/test_registration_wizar
 	tests/test_password_reset.py tests/test_activation_api.py tests/test_worker.py \
 	tests/test_notices.py tests/test_expiry.py tests/test_admin.py \
 	tests/test_twilio_status_callback.py tests/test_sms_delivery_records.py \
-	tests/test_bank_commands.py
+	tests/test_bank_commands.py tests/test_session_list.py tests/test_session_suspension.py
 test-runtime-role: install-dev
 	@test -n "$$DATABASE_MIGRATION_URL" || { echo "set DATABASE_MIGRATION_URL (the owner)"; exit 2; }
 	$(BIN)/python -m pytest $(RUNTIME_ROLE_TESTS)

@@ -60,6 +60,8 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "auth_group_permissions": _ROWS,
     "captcha_captchastore": _ROWS,
     "django_session": _ROWS,
+    # The index of signed-in sessions, removed with them (design.md §19).
+    "security_signedinsession": _ROWS,
     "django_tasks_database_dbtaskresult": _ROWS,
     "passkeys_passkey": _ROWS,
 }

@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.sessions.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The records of signed-in sessions: last activity (once a minute), cycled keys, and a
+    # sign-in that raced a suspension (security/sessions/middleware.py).
+    "security.sessions.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -221,6 +224,9 @@ LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # A browser that signed in to an account keeps its own lockout for it this long (decision 105).
 SIGNIN_DEVICE_DAYS = env.int("SIGNIN_DEVICE_DAYS", default=180)
+# The admin opens only for staff whose session passed a passkey or an authenticator app, not
+# SMS alone (accounts/staff/site.py, decision 268). Off in development, where staff have none.
+STAFF_REQUIRE_STRONG_FACTOR = env.bool("STAFF_REQUIRE_STRONG_FACTOR", default=not DEBUG)
 LOGIN_ATTEMPTS_PER_IP = env.int("LOGIN_ATTEMPTS_PER_IP", default=100)  # per hour
 PASSWORD_RESET_REQUESTS_PER_IP = env.int("PASSWORD_RESET_REQUESTS_PER_IP", default=30)  # per hour
 # Passkeys: sign-in requests per address (the login page asks for one on arrival, for autofill)

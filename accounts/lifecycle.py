@@ -1,7 +1,10 @@
 """The one place that changes an account's status or moves its mobile number (design.md §7).
 
 Every change writes an ``AccountEvent`` in the same transaction; a notice the person is owed
-is written in that transaction too (``accounts.notices``) and sent after commit.
+is written in that transaction too (``accounts.notices``) and sent after commit. A change that
+leaves the account unable to sign in (suspended, rejected, expired, superseded) sends
+:data:`sign_in_closed` after commit, and the keeper of the signed-in sessions (the security
+app) ends every one of them: accounts need not import it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from absher_portal.request_id import current_request_id
@@ -18,6 +22,10 @@ from accounts.notices import owe
 
 Kind = AccountEvent.Kind
 logger = logging.getLogger(__name__)
+
+#: Sent after the commit of a status change that leaves an account unable to sign in, with
+#: ``account_id``: its sessions must end, however they were signed in (design.md §19).
+sign_in_closed = Signal()
 
 #: (from status, to status) → the events that may record that move; the first is the default.
 TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -100,6 +108,8 @@ def account_change_status(
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at", "updated_at"])
     account.status, account.status_changed_at = locked.status, locked.status_changed_at
+    if not locked.is_active:
+        _close_sign_in_after_commit(locked.pk)
     return record_event(
         account=locked,
         kind=kind,
@@ -109,6 +119,15 @@ def account_change_status(
         actor=actor,
         reason=reason,
         details=details,
+    )
+
+
+def _close_sign_in_after_commit(account_id: int) -> None:
+    """Send :data:`sign_in_closed` once the change is committed: a rolled-back suspension
+    signs nobody out. From the commit on, the authentication backend refuses the account on
+    each session's next request anyway; the receiver deletes the sessions themselves."""
+    transaction.on_commit(
+        lambda: sign_in_closed.send(sender=User, account_id=account_id), robust=True
     )
 
 

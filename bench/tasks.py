@@ -173,11 +173,12 @@ def admin_timing(repeats: int) -> None:
     )
     target = User.objects.filter(status=AccountStatus.PENDING).order_by("-id").first()
     client = Client(HTTP_HOST="127.0.0.1")
-    # Signed in as at /login/: the admin opens only for a session that passed both factors.
+    # Signed in as at /login/ with an authenticator app: production's admin opens only for a
+    # session that passed both factors, one of them strong (STAFF_REQUIRE_STRONG_FACTOR).
     client.force_login(staff)
     session = client.session
     factors.record(session, factors.Factor.PASSWORD)
-    factors.record(session, factors.Factor.SMS)
+    factors.record(session, factors.Factor.TOTP)
     session.save()
     pages = {
         "admin pending list": "/admin/accounts/user/?status__exact=pending",

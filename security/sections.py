@@ -17,6 +17,8 @@ SECTION_PROVIDERS: tuple[str, ...] = (
     "passkeys.sections.passkeys_section",
     "authenticator.sections.app_section",
     "authenticator.sections.recovery_codes_section",
+    # Last: where the person is signed in.
+    "security.sessions.section.sessions_section",
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import signed_in_active
@@ -13,8 +13,3 @@ from security.sections import page_sections
 def security_page(request: HttpRequest) -> HttpResponse:
     """Every section of the page (``security.sections``), for the signed-in person."""
     return render(request, "security/page.html", {"sections": page_sections(request)})
-
-
-def confirm_identity(request: HttpRequest) -> HttpResponse:
-    """Confirm it's you (``security.recent``): being built with the sessions list."""
-    raise Http404

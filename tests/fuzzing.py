@@ -261,6 +261,9 @@ FORMS: dict[str, list[str]] = {
     reverse("passkeys:remove", args=[1]): [],
     reverse("passkeys:sign_in_options"): [],
     reverse("passkeys:sign_in"): ["credential", "next"],
+    reverse("security:confirm_step", args=["sms"]): ["code", "resend", "switch"],
+    reverse("security:end_session", args=["6f1c1c1e-0000-4000-8000-000000000000"]): [],
+    reverse("security:end_other_sessions"): [],
     reverse("accounts:logout"): [],  # last: it ends the session of a signed-in client
 }
 WIZARD_STEPS = [step(name) for name in ("identity", "account", "verify")]

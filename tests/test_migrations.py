@@ -22,7 +22,7 @@ from tests.migration_helpers import migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-APPS = ("sms", "accounts", "activation", "authenticator", "passkeys")
+APPS = ("sms", "accounts", "activation", "authenticator", "passkeys", "security")
 REVIEWER_GROUP = "reviewer"
 
 

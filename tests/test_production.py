@@ -22,7 +22,13 @@ UNREACHABLE_REDIS = {
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
     }
 }
-TEMPLATE_DIRS = [ROOT / "templates", ROOT / "accounts", ROOT / "activation"]
+TEMPLATE_DIRS = [
+    ROOT / "templates",
+    ROOT / "accounts",
+    ROOT / "activation",
+    ROOT / "pages",
+    ROOT / "security",
+]
 
 
 def test_check_deploy_prints_no_warnings_with_production_settings(tmp_path):

@@ -31,6 +31,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, Person, Server, new_person
 from tests.e2e.journeys import button, field, sign_in
+from tests.e2e.sessions import use_stale_session
 from tests.e2e.test_passkeys import virtual_authenticator
 from tests.people import PASSWORD
 
@@ -253,6 +254,25 @@ def test_security_page_and_passkey_pages(audit: Audit, server: Server, lang: str
     page.goto("/account/security/")
     page.locator(".passkey a[href$='/remove/']").click()
     audit.check("passkey: remove")
+
+
+def test_security_and_confirm_pages(audit: Audit, server: Server, lang: str) -> None:
+    page, person = audit.page, make_active_account(server)
+    sign_in(page, server, person.username, PASSWORD, lang)
+    expect(page).to_have_url(re.compile(r"/account/$"))
+    page.goto("/account/security/")
+    audit.check("security")
+    # Signed in ten minutes ago: a change to the ways to sign in asks to confirm it's you.
+    use_stale_session(page, server, person)
+    page.goto("/account/security/confirm/?next=/account/security/")
+    audit.check("confirm: password")
+    submit(page)
+    audit.check("confirm: password, errors", errors=True)
+    field(page, "password").fill(PASSWORD)
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/account/security/confirm/sms/$"))
+    check_code_page(audit, server, person, name="confirm: code", field_name="code", purpose="login")
+    expect(page).to_have_url(re.compile(r"/account/security/$"))
     audit.assert_clean()
 
 
