@@ -45,9 +45,12 @@ def safe_next_url(request: HttpRequest, candidate: object) -> str:
     """``candidate`` if it is a page of this site to go on to after signing in, else "".
 
     Only a path on this host (and scheme, over HTTPS) passes, so no link can send a person
-    from the portal's sign-in to another site; control characters never reach a header.
+    from the portal's sign-in to another site; control characters never reach a header. It
+    must start with "/": ``redirect()`` reads anything else (``abc``) as the name of a view.
     """
     if not isinstance(candidate, str) or not candidate or len(candidate) > NEXT_MAX_LENGTH:
+        return ""
+    if not candidate.startswith("/"):
         return ""
     if not candidate.isprintable():
         return ""

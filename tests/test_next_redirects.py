@@ -62,3 +62,15 @@ def test_next_never_leaves_the_site_through_the_admin_login(client, victim, sms_
     landed = urlsplit(urljoin("http://testserver/login/verify/", location.replace("\\", "/")))
     assert (landed.scheme, landed.netloc) == ("http", "testserver"), location
     assert "\r" not in location and "\n" not in location
+
+
+@pytest.mark.parametrize("next_url", ["abc", "accounts:home", "admin", "../account/"])
+def test_a_next_that_is_not_a_path_lands_home_instead_of_failing(
+    client, victim, sms_outbox, next_url
+):
+    """A bare word passed the host check, then Django's ``redirect()`` read it as the name of
+    a view and answered 500 after the code was right."""
+    client.post(LOGIN, {"identifier": "Victim2024", "password": PASSWORD, "next": next_url})
+    response = client.post(VERIFY, {"code": code_from_sms(sms_outbox[-1])})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("accounts:account")

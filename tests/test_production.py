@@ -28,6 +28,8 @@ TEMPLATE_DIRS = [
     ROOT / "activation",
     ROOT / "pages",
     ROOT / "security",
+    ROOT / "passkeys",
+    ROOT / "authenticator",
 ]
 
 

@@ -18,7 +18,10 @@ from django.utils.module_loading import import_string
 from accounts.models import User
 
 #: Dotted paths of the step classes, most preferred first.
-SECOND_STEPS: tuple[str, ...] = ("security.confirm.sms.SmsCodeStep",)
+SECOND_STEPS: tuple[str, ...] = (
+    "authenticator.confirm_step.AppCodeStep",
+    "security.confirm.sms.SmsCodeStep",
+)
 
 
 class StepUnavailable(Exception):
