@@ -154,8 +154,8 @@ def test_a_sign_in_completing_after_the_suspension_committed_is_signed_out(
     session's record existed, so the middleware reads the account again and signs it out."""
     complete = services.complete_sign_in
 
-    def suspended_meanwhile(request, **kwargs):
-        user = complete(request, **kwargs)
+    def suspended_meanwhile(**kwargs):
+        user = complete(**kwargs)
         with django_capture_on_commit_callbacks(execute=True):
             lifecycle.account_suspend(account=account, actor=staff, reason="Reported stolen.")
         return user

@@ -27,7 +27,7 @@ def is_new_browser(request: HttpRequest, user: User) -> bool:
 
 def tell_new_browser_sign_in(request: HttpRequest, user: User) -> AccountEvent:
     """Record the sign-in from a new browser and owe the person its SMS, naming the browser
-    in their language ("Chrome on Android", «⁦Chrome⁩ على ⁦Android⁩»)."""
+    in their language ("Chrome on Android"; in Arabic the Latin names in isolates)."""
     browser = browsers.identify(request.headers.get("User-Agent", ""))
     language = user.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
