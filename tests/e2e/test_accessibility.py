@@ -31,7 +31,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, Person, Server, new_person
 from tests.e2e.journeys import button, field, sign_in
-from tests.e2e.sessions import use_stale_session
+from tests.e2e.sessions import make_active_account, use_stale_session
 from tests.e2e.test_passkeys import virtual_authenticator
 from tests.people import PASSWORD
 
@@ -123,18 +123,6 @@ def submit(page: Page) -> None:
     """Press the form's main button (the first submit button in ``main``)."""
     page.locator("main form:not(.language-switch) button[type=submit]").first.click()
     page.wait_for_load_state("load")
-
-
-def make_active_account(server: Server) -> Person:
-    """An active account (password ``PASSWORD``) made in the server's database."""
-    person = new_person()
-    server.manage(
-        "shell",
-        "-c",
-        "from tests.factories import make_user; "
-        f"make_user({person.username!r}, {person.national_id!r}, {person.mobile!r})",
-    )
-    return person
 
 
 def check_code_page(

@@ -15,8 +15,9 @@ from pathlib import Path
 import pyotp
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Person, Server, new_person
+from tests.e2e.conftest import Person, Server
 from tests.e2e.journeys import button, expect_language, field, sign_in, t, tn
+from tests.e2e.sessions import make_active_account
 from tests.e2e.test_journey_keyboard import focused, tab_to, type_into
 from tests.people import PASSWORD
 
@@ -31,18 +32,6 @@ totp.app_setup_confirm(user=user, code=pyotp.TOTP(key.secret).now())
 print(key.secret)
 print(" ".join(recovery_codes.first_recovery_codes(user=user)))
 """
-
-
-def make_active_account(server: Server) -> Person:
-    """An active account (password ``PASSWORD``) made in the server's database."""
-    person = new_person()
-    server.manage(
-        "shell",
-        "-c",
-        "from tests.factories import make_user; "
-        f"make_user({person.username!r}, {person.national_id!r}, {person.mobile!r})",
-    )
-    return person
 
 
 def set_up_on_server(server: Server, person: Person) -> tuple[str, list[str]]:
