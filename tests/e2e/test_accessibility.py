@@ -32,7 +32,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import DESKTOP, PHONE, Person, Server, new_person
 from tests.e2e.journeys import button, field, sign_in
 from tests.e2e.sessions import make_active_account, use_stale_session
-from tests.e2e.test_passkeys import virtual_authenticator
+from tests.e2e.test_passkeys import leave_the_first_recovery_codes, virtual_authenticator
 from tests.people import PASSWORD
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
@@ -232,6 +232,8 @@ def test_security_page_and_passkey_pages(audit: Audit, server: Server, lang: str
     audit.check("security (no passkey)")
     with page.expect_navigation():
         button(page, lang, "Add a passkey").click()
+    audit.check("recovery codes, first")  # where the first passkey leads
+    leave_the_first_recovery_codes(page, lang)
     expect(page.locator(".passkey")).to_have_count(1)
     audit.check("security (a passkey)")
     page.locator(".passkey a[href$='/rename/']").click()

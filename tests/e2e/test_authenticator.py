@@ -71,7 +71,7 @@ def expect_app_step(page: Page, lang: str) -> None:
 
 
 def sign_out(page: Page, lang: str) -> None:
-    page.get_by_role("button", name=t(lang, "Sign out")).click()
+    page.get_by_role("button", name=t(lang, "Sign out"), exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
 
 

@@ -262,10 +262,11 @@ def follow_each_error(page: Page, summary: Locator, fix: dict[str, Any]) -> None
     invalid = page.locator("main [aria-invalid=true]:not([type=hidden])")
     names = {invalid.nth(i).get_attribute("name") for i in range(invalid.count())}
     assert count == len(names) > 0, (count, names, heard(page))
-    spoken = summary.aria_snapshot()
+    # The accessibility tree reads a no-break space (between a number and its unit) as a space.
+    spoken = summary.aria_snapshot().replace("\xa0", " ")
     for index in range(count):
         link = links.nth(index)
-        message = summary_message(link.inner_text())
+        message = summary_message(link.inner_text()).replace("\xa0", " ")
         assert message and message in spoken
         press(page, link)
         target = focused(page)

@@ -89,6 +89,14 @@ def add_a_passkey(page: Page, lang: str) -> None:
     expect(page.get_by_text(t(lang, UNSUPPORTED))).to_be_hidden()
     with page.expect_navigation():
         press_by_keyboard(page, add)
+    leave_the_first_recovery_codes(page, lang)
+
+
+def leave_the_first_recovery_codes(page: Page, lang: str) -> None:
+    """The first passkey leads to the ten recovery codes, shown once; then back to Security."""
+    expect(page).to_have_url(re.compile(r"/account/security/recovery-codes/$"))
+    expect(page.locator("ol.recovery-codes li")).to_have_count(10)
+    page.get_by_role("link", name=t(lang, "I have saved my codes")).click()
     expect(page).to_have_url(re.compile(r"/account/security/$"))
 
 
