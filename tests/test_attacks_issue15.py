@@ -1,0 +1,55 @@
+"""Attacks on issue 15's features (passkeys, the authenticator app, recovery codes, sessions,
+the confirm page, staff's strong factor), each written as the attacker would try it, found in
+the security review of the issue and failing before its fix."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from accounts import factors
+from accounts.models import User
+from accounts.signin import services
+from tests.authenticator_helpers import set_up_app
+from tests.factories import make_user, sign_in_as
+from tests.otp_helpers import START
+from tests.people import CITIZEN_ID, MOBILE, PASSWORD
+from tests.session_helpers import browser
+
+pytestmark = pytest.mark.django_db
+
+CONFIRM = reverse("security:confirm")
+APP_STEP = reverse("security:confirm_step", args=["app"])
+GUARDED = "/test/guarded/"
+
+
+@pytest.fixture
+def account() -> User:
+    return make_user("ahmed2024", CITIZEN_ID, MOBILE, preferred_language="en")
+
+
+# --- the confirm page's app step ignored the lockout ----------------------------------------
+def test_the_confirm_pages_app_step_refuses_every_code_while_the_account_is_locked(
+    settings, time_machine, account
+):
+    """Once wrong app codes locked the account, the confirm page went on checking codes: an
+    unlimited guessing of the 6 digits for the five minutes after each password."""
+    settings.ROOT_URLCONF = "tests.confirm_urls"
+    settings.LOGIN_LOCKOUT_FAILURES = 2
+    time_machine.move_to(START, tick=False)
+    client = sign_in_as(browser(), account)
+    app = set_up_app(account)
+    time_machine.shift(timedelta(minutes=10))
+    client.post(CONFIRM, {"password": PASSWORD, "next": GUARDED})
+    client.post(APP_STEP, {"code": "000000"})
+    client.post(APP_STEP, {"code": "000000"})
+    assert services.lockout_remaining(services.account_key(account)) > 0
+
+    time_machine.shift(timedelta(seconds=31))  # a step the setup did not use
+    response = client.post(APP_STEP, {"code": app.now()})
+    assert response.status_code == HTTPStatus.OK
+    assert "Try again in" in str(response.context["form"].errors["code"][0])
+    assert "totp" not in factors.passed(client.session)
