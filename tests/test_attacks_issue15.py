@@ -11,13 +11,13 @@ import pytest
 from django.urls import reverse
 
 from accounts import factors
-from accounts.models import User
+from accounts.models import AccountEvent, User
 from accounts.signin import services
 from tests.authenticator_helpers import set_up_app
 from tests.factories import make_user, sign_in_as
 from tests.otp_helpers import START
 from tests.people import CITIZEN_ID, MOBILE, PASSWORD
-from tests.session_helpers import browser
+from tests.session_helpers import WINDOWS_FIREFOX, browser, sign_in_through_the_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,19 @@ def test_the_confirm_pages_app_step_refuses_every_code_while_the_account_is_lock
     assert response.status_code == HTTPStatus.OK
     assert "Try again in" in str(response.context["form"].errors["code"][0])
     assert "totp" not in factors.passed(client.session)
+
+
+# --- a user agent with "%" in it stopped the new-sign-in SMS ----------------------------------
+def test_a_percent_sign_in_the_browsers_name_does_not_stop_the_new_sign_in_sms(
+    account, sms_outbox, django_capture_on_commit_callbacks
+):
+    """An attacker signing in with stolen credentials chose a user agent whose browser name
+    holds "%" ("x% bot"): the SMS telling the person of the new sign-in failed to be written
+    (a ValueError in the second %-formatting) and was never sent."""
+    sign_in_through_the_pages(browser(WINDOWS_FIREFOX), sms_outbox, "ahmed2024")
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_through_the_pages(browser("x% bot"), sms_outbox, "ahmed2024")
+    [event] = account.events.filter(kind=AccountEvent.Kind.NEW_DEVICE_SIGN_IN)
+    assert event.details["browser"] == "x% bot"
+    [sms] = [m for m in sms_outbox if m["purpose"] == "security_changed"]
+    assert "from x% bot." in sms["body"]
