@@ -69,3 +69,18 @@ def test_a_percent_sign_in_the_browsers_name_does_not_stop_the_new_sign_in_sms(
     assert event.details["browser"] == "x% bot"
     [sms] = [m for m in sms_outbox if m["purpose"] == "security_changed"]
     assert "from x% bot." in sms["body"]
+
+
+# --- a form token that is not ASCII was a 500 -------------------------------------------------
+def test_a_non_ascii_form_token_for_new_recovery_codes_is_refused_not_a_500(account):
+    """``secrets.compare_digest`` raises TypeError for a str that is not ASCII: the "make new
+    codes" form posted with ``form_token=é`` was a server error instead of a refusal."""
+    client = sign_in_as(browser(), account)
+    set_up_app(account)
+    new_codes = reverse("authenticator:new_codes")
+    assert client.get(new_codes).status_code == HTTPStatus.OK  # the form's token kept
+    client.raise_request_exception = False
+    response = client.post(new_codes, {"form_token": "\u00e9"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == new_codes
+    assert not account.recovery_codes.exists()
