@@ -8,13 +8,15 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 from accounts import factors
 from accounts.models import AccountEvent, User
 from accounts.signin import services
+from authenticator import recovery_codes
 from tests.authenticator_helpers import set_up_app
-from tests.factories import make_user, sign_in_as
+from tests.factories import code_from_sms, make_user, sign_in_as
 from tests.otp_helpers import START
 from tests.people import CITIZEN_ID, MOBILE, PASSWORD
 from tests.session_helpers import WINDOWS_FIREFOX, browser, sign_in_through_the_pages
@@ -84,3 +86,38 @@ def test_a_non_ascii_form_token_for_new_recovery_codes_is_refused_not_a_500(acco
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == new_codes
     assert not account.recovery_codes.exists()
+
+
+# --- a sign-in started with the old password finished after the password changed ----------
+@pytest.mark.parametrize("second", ["app", "recovery_code", "sms"])
+def test_a_sign_in_half_way_ends_when_the_password_changes(
+    account, sms_outbox, time_machine, second
+):
+    """Someone with a stolen password reaches the second step; the person, alarmed, changes
+    the password. The half-way sign-in (good for 15 minutes) still finished with the second
+    step and made a session that the new password no longer ends."""
+    time_machine.move_to(START, tick=False)
+    app = set_up_app(account)
+    codes = recovery_codes.recovery_codes_make(user=account)
+    time_machine.shift(timedelta(seconds=31))
+    attacker = browser()
+    response = attacker.post(
+        reverse("accounts:login"), {"identifier": "ahmed2024", "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("authenticator:login_app")
+    if second == "sms":
+        attacker.post(reverse("accounts:login_verify"), {"sms_instead": "1"})
+
+    account.set_password("A new password 2024!")
+    account.save()
+
+    if second == "app":
+        response = attacker.post(reverse("authenticator:login_app"), {"code": app.now()})
+    elif second == "recovery_code":
+        response = attacker.post(reverse("authenticator:login_recovery"), {"code": codes[0]})
+    else:
+        code = code_from_sms([m for m in sms_outbox if m["purpose"] == "login"][-1])
+        response = attacker.post(reverse("accounts:login_verify"), {"code": code})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("accounts:login")
+    assert SESSION_KEY not in attacker.session
