@@ -9,6 +9,8 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from accounts import factors
@@ -18,7 +20,9 @@ from authenticator import recovery_codes
 from tests.authenticator_helpers import set_up_app
 from tests.factories import code_from_sms, make_user, sign_in_as
 from tests.otp_helpers import START
+from tests.passkey_helpers import account_with_passkey, post_json, sign_in_options
 from tests.people import CITIZEN_ID, MOBILE, PASSWORD
+from tests.race_helpers import THREADS, race
 from tests.session_helpers import WINDOWS_FIREFOX, browser, sign_in_through_the_pages
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +125,28 @@ def test_a_sign_in_half_way_ends_when_the_password_changes(
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == reverse("accounts:login")
     assert SESSION_KEY not in attacker.session
+
+
+# --- a passkey challenge used by answers sent at once ----------------------------------------
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.usefixtures("public_origin")
+def test_one_passkey_challenge_signs_in_once_even_answered_many_times_at_once(settings):
+    """A challenge is single-use by being taken out of the session, but requests of one
+    session sent at once each read the session before any wrote it back: the same answer of
+    a synced passkey (its counter always 0) signed in as many times as it was sent."""
+    settings.LOGIN_LOCKOUT_FAILURES = THREADS * 2  # the lockout is not what is tested here
+    _account, authenticator = account_with_passkey("sara2024", CITIZEN_ID, MOBILE)
+    first = Client()
+    answer = authenticator.get(sign_in_options(first), counter=0)
+    copies = [Client() for _ in range(THREADS)]
+    for copy in copies:
+        copy.cookies = first.cookies  # the same session: its one challenge
+    outcomes = race(
+        [
+            lambda c=c: post_json(c, "passkeys:sign_in", {"credential": answer}).status_code
+            for c in copies
+        ]
+    )
+    assert outcomes.count(HTTPStatus.OK) == 1, outcomes
