@@ -132,9 +132,10 @@ def _what_changed(kind: str, details: dict) -> str:
     if kind == Kind.NEW_DEVICE_SIGN_IN:
         device = str(details.get("device") or "")
         if device:
-            # The browser's name comes from its own user agent: bounded, never markup (SMS).
+            # The browser's name comes from its own user agent: bounded, never markup (SMS),
+            # and its "%" doubled, since the text is formatted once more with the time.
             return gettext(
                 "New sign-in to your Absher portal account at %%(when)s from %(device)s."
-            ) % {"device": device[:40]}
+            ) % {"device": device[:40].replace("%", "%%")}
         return gettext("New sign-in to your Absher portal account at %(when)s.")
     return texts[kind]

@@ -2,7 +2,8 @@
 
 Someone with an app confirms it's them as they sign in: with the code the app shows, no SMS
 sent. A wrong code counts toward the sign-in's lockout like a wrong password here does
-(``security.confirm.flow.throttle_key``), and a time step already used never passes twice.
+(``security.confirm.flow.throttle_key``), no code is checked while that lockout lasts, and a
+time step already used never passes twice.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.error_messages import lockout_message
 from accounts.factors import Factor
 from accounts.models import User
 from accounts.signin import services
@@ -37,10 +39,17 @@ class AppCodeStep(SecondStep):
         return {}  # nothing to send: the app shows the code
 
     def check(self, request: HttpRequest, user: User, form: Any, data: dict) -> bool:
+        key = flow.throttle_key(request, user)
+        if seconds := services.lockout_remaining(key):
+            # Locked by wrong passwords or codes: no code is checked, right or wrong, as at
+            # sign-in (``SecondStepView.locked_out``); else the six digits could be guessed
+            # without end for the five minutes after each password.
+            form.add_error("code", lockout_message(seconds))
+            return False
         check = totp.app_code_check(user=user, code=form.cleaned_data["code"])
         if check is totp.Check.ACCEPTED:
             return True
-        refusal = services.record_failure(flow.throttle_key(request, user))
+        refusal = services.record_failure(key)
         if refusal is not None:
             form.add_error("code", refusal.message)
         else:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -89,7 +90,8 @@ def new_codes(request: HttpRequest) -> HttpResponse:
     """Say what making new codes does (GET); make and show them (POST, once per form)."""
     if request.method == "POST":
         token = request.session.pop(NEW_CODES_TOKEN_KEY, None)
-        if token and secrets.compare_digest(token, request.POST.get("form_token", "")):
+        # Compared as bytes: ``secrets.compare_digest`` raises on a str that is not ASCII.
+        if token and constant_time_compare(token, request.POST.get("form_token", "")):
             return _show_codes(request, recovery_codes.recovery_codes_make(user=request.user))
         messages.warning(
             request,

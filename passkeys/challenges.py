@@ -4,7 +4,9 @@ A challenge is not a secret of the person (the page it goes to shows it), so the
 the right place: it binds the challenge to this browser. A response is accepted only with a
 challenge this session was given for the same purpose (adding a passkey or signing in), for
 the same account when adding, less than :data:`LIFETIME_SECONDS` ago, and never twice: the
-challenge is taken out of the session when a response names it, whatever the outcome.
+challenge is taken out of the session when a response names it, whatever the outcome, and
+claimed in the shared cache (``LIMITS_CACHE``), so answers sent at once in one session cannot
+each find it there.
 
 A few are kept per purpose (:data:`KEPT_PER_PURPOSE`), because one login page asks for two (the
 autofill request started on arrival and the button's) and a person may have two tabs open.
@@ -12,11 +14,14 @@ autofill request started on arrival and the button's) and a person may have two 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections.abc import MutableMapping
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import caches
 from webauthn.helpers import bytes_to_base64url
 
 #: Session key: ``{purpose: [{"challenge": b64url, "expires": epoch, "account": pk|None}]}``.
@@ -73,7 +78,17 @@ def take(
     if found is not None:
         kept.remove(found)
     _store(session, purpose, kept)
-    return found is not None and found["account"] == account_id
+    return found is not None and found["account"] == account_id and _claim(encoded)
+
+
+def _claim(encoded: str) -> bool:
+    """Mark the challenge used in the shared cache; False if a request got there first.
+
+    The session alone cannot make a challenge single-use: requests of one session sent at
+    once each read it before any writes it back, and would all find the challenge there.
+    """
+    key = "passkeys:challenge-used:" + hashlib.sha256(encoded.encode("ascii")).hexdigest()
+    return caches[settings.LIMITS_CACHE].add(key, True, LIFETIME_SECONDS + 60)
 
 
 def _live(session: MutableMapping[str, Any], purpose: str, now: float) -> list[dict[str, Any]]:

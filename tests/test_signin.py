@@ -460,7 +460,15 @@ def test_session_never_holds_the_password_or_the_code(client, account, sms_outbo
     post_password(client, "ahmed2024")
     code = code_from_sms(sms_outbox[-1])
     pending = dict(client.session.items())
-    assert set(pending[PENDING_SIGNIN_KEY]) == {"user_id", "challenge_id", "started_at", "next"}
+    # "auth": the session auth hash Django keeps in every signed-in session (HMAC under
+    # SECRET_KEY of the password's hash), so a password changed meanwhile ends the sign-in.
+    assert set(pending[PENDING_SIGNIN_KEY]) == {
+        "user_id",
+        "challenge_id",
+        "started_at",
+        "next",
+        "auth",
+    }
     client.post(VERIFY, {"code": code})
     signed_in = dict(client.session.items())
     # The factors passed: their names and times, nothing derived from a secret.

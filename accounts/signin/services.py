@@ -21,9 +21,11 @@ code) count on the same key as wrong passwords, and the lockout stops them too
 
 A successful sign-in lifts the captcha demand but does not reset the failure counts: they age
 out with their window. The session holds only the account's id, the SMS challenge's id (once a
-code was sent), the time the password was accepted and the page to go on to (a path on this
-site) — never the password or a code. Once signed in, the session records the factors passed
-(``accounts.factors``): the password, when it was accepted, and the second step's, now.
+code was sent), the time the password was accepted, the page to go on to (a path on this
+site) and the account's session auth hash (what Django keeps in every signed-in session), so a
+password changed meanwhile ends the sign-in half-way — never the password or a code. Once
+signed in, the session records the factors passed (``accounts.factors``): the password, when
+it was accepted, and the second step's, now.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
+from django.utils.crypto import constant_time_compare
 
 from accounts import factors, limits, otp
 from accounts.access import HOME_OF_STATUS, safe_next_url
@@ -219,6 +222,9 @@ def start_pending_sign_in(
         "challenge_id": str(challenge.pk) if challenge else "",
         "started_at": int(time.time()),
         "next": safe_next_url(request, next_url),
+        # The password it was accepted with, as Django's session keeps it (an HMAC of the
+        # password's hash): a password changed meanwhile ends the sign-in half-way.
+        "auth": user.get_session_auth_hash(),
     }
 
 
@@ -257,10 +263,19 @@ def pending_sign_in(request: HttpRequest) -> PendingSignIn | None:
         ).first()
         if challenge is None:
             return None
-    if user is None:
+    if user is None or not _same_password(user, data.get("auth")):
         return None
     next_url = safe_next_url(request, data.get("next", ""))
     return PendingSignIn(user, challenge, password_at=started_at, next_url=next_url)
+
+
+def _same_password(user: User, kept: object) -> bool:
+    """Whether the account's password is still the one its pending sign-in was accepted with
+    (under the current ``SECRET_KEY`` or a fallback, as Django checks a session's)."""
+    if not isinstance(kept, str) or not kept:
+        return False
+    known = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    return any(constant_time_compare(kept, value) for value in known)
 
 
 def record_sign_in_factors(
