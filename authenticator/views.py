@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts.access import signed_in_active
@@ -35,6 +35,7 @@ NEW_CODES_TOKEN_KEY = "authenticator_new_codes_form"  # noqa: S105  # nosec B105
 @signed_in_active
 @recent_sign_in_required
 @sensitive_post_parameters("code")
+@sensitive_variables("key", "form")
 def setup(request: HttpRequest) -> HttpResponse:
     """The QR code and key of a new app, and the field for its first code."""
     user = request.user
@@ -57,6 +58,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     return render(request, "authenticator/setup.html", context)
 
 
+@sensitive_variables("codes")
 def _app_ready(request: HttpRequest) -> HttpResponse:
     """The app is set up: its first recovery codes now, if the account has none yet."""
     messages.success(
@@ -86,6 +88,7 @@ def remove(request: HttpRequest) -> HttpResponse:
 
 @signed_in_active
 @recent_sign_in_required
+@sensitive_variables("codes")
 def new_codes(request: HttpRequest) -> HttpResponse:
     """Say what making new codes does (GET); make and show them (POST, once per form)."""
     if request.method == "POST":
@@ -106,6 +109,7 @@ def new_codes(request: HttpRequest) -> HttpResponse:
 
 @signed_in_active
 @recent_sign_in_required
+@sensitive_variables("codes")
 def first_codes(request: HttpRequest) -> HttpResponse:
     """The first recovery codes of someone with a passkey or an app (where a first passkey
     leads); if the account has a set already, how many are left and the offer of new ones."""
@@ -133,10 +137,12 @@ def _new_codes_form(request: HttpRequest) -> HttpResponse:
     return render(request, "authenticator/new_codes.html", context)
 
 
+@sensitive_variables("codes")
 def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
     return render(request, "authenticator/codes.html", _codes_context(request, codes))
 
 
+@sensitive_variables("codes")
 def _codes_context(request: HttpRequest, codes: list[str]) -> dict[str, object]:
     """The codes, and what a printed or downloaded copy says they are for."""
     return {
@@ -150,6 +156,7 @@ def _codes_context(request: HttpRequest, codes: list[str]) -> dict[str, object]:
 @signed_in_active
 @require_POST
 @sensitive_post_parameters("code")
+@sensitive_variables("codes", "typed")
 def download_codes(request: HttpRequest) -> HttpResponse:
     """The codes just shown, as a text file, if they are still the account's unused codes."""
     typed = request.POST.getlist("code")[: recovery_codes.COUNT + 1]

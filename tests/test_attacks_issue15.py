@@ -150,3 +150,31 @@ def test_one_passkey_challenge_signs_in_once_even_answered_many_times_at_once(se
         ]
     )
     assert outcomes.count(HTTPStatus.OK) == 1, outcomes
+
+
+def test_an_error_report_from_the_codes_page_hides_the_codes(monkeypatch):
+    """A crash while the first recovery codes are shown must not copy them into an error
+    report: Django's filter blanks what the views declare sensitive."""
+    from django.views.debug import ExceptionReporter
+
+    from authenticator import views
+
+    account = make_user("ahmed2024", CITIZEN_ID, MOBILE, preferred_language="en")
+    set_up_app(account)  # a strong factor, and no codes yet
+    client = sign_in_as(browser(), account)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the page could not be drawn")
+
+    monkeypatch.setattr(views, "render", crash)
+    with pytest.raises(RuntimeError) as info:
+        client.get(reverse("authenticator:first_codes"))
+    frames = ExceptionReporter(None, info.type, info.value, info.tb).get_traceback_frames()
+    shown = {
+        name: value
+        for frame in frames
+        if frame["filename"].endswith("authenticator/views.py")
+        for name, value in frame["vars"]
+    }
+    assert "codes" in shown
+    assert set(str(shown["codes"])) == {"*"}
