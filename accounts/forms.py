@@ -196,6 +196,14 @@ class NewPasswordForm(forms.Form):
 class CodeInput(forms.TextInput):
     """A text input that never echoes what was typed: a wrong code is not shown back."""
 
+    #: A one-time code's input: filled from the SMS or the app, digits, left to right.
+    CODE_ATTRS = {
+        "autocomplete": "one-time-code",
+        "inputmode": "numeric",
+        "dir": "ltr",
+        "data-digits": "",
+    }
+
     def format_value(self, value: Any) -> None:
         return None
 
@@ -216,14 +224,7 @@ class CodeForm(forms.Form):
             "max_length": CODE_ERRORS["code_format"],
         },
         help_text=_("The 6-digit code we sent to your mobile by SMS."),
-        widget=CodeInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "dir": "ltr",
-                "data-digits": "",
-            }
-        ),
+        widget=CodeInput(attrs=CodeInput.CODE_ATTRS),
     )
 
     code_errors = CODE_ERRORS

@@ -46,14 +46,7 @@ class AppCodeForm(CodeForm):
             "required": _("Enter the code your authenticator app shows."),
             "max_length": APP_CODE_ERRORS["code_format"],
         },
-        widget=CodeInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "dir": "ltr",
-                "data-digits": "",
-            }
-        ),
+        widget=CodeInput(attrs=CodeInput.CODE_ATTRS),
     )
 
     code_errors = APP_CODE_ERRORS

@@ -57,10 +57,9 @@ def count_wrong_password(request: HttpRequest, user: User) -> Refusal | None:
 
 
 def next_url(request: HttpRequest, candidate: object) -> str:
-    """Where to go once confirmed: ``candidate`` if it is a path of this site (starting with
-    "/", so never read as the name of a view), else the security page."""
-    safe = safe_next_url(request, candidate)
-    return safe if safe.startswith("/") else reverse("security:page")
+    """Where to go once confirmed: ``candidate`` if it is a path of this site (as
+    ``safe_next_url`` decides), else the security page."""
+    return safe_next_url(request, candidate) or reverse("security:page")
 
 
 def start(
