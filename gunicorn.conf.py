@@ -19,7 +19,12 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then, so a slow leak in a library cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# The application is loaded once in the master, templates compiled and catalogues read there
+# (absher_portal/warmup.py), so a worker forked to replace one after max_requests starts warm
+# instead of importing Django again (issue 16, decision 274). A new release is a restart of
+# the master (systemd restart), not a HUP: a HUP would fork workers from the old code.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10
 # Only the load balancer may set X-Forwarded-* (comma-separated addresses).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
@@ -33,3 +38,11 @@ wsgi_app = "absher_portal.wsgi:application"
 # benchmarks, blue/green) would take it from each other. Name one to use `gunicornc`.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
+
+
+def when_ready(server) -> None:
+    """In the master, before the first fork: warm what every worker would warm itself."""
+    if preload_app:
+        from absher_portal.warmup import warm_up
+
+        server.log.info("warmed up %d templates before forking", warm_up())

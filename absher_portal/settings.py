@@ -352,9 +352,14 @@ if not DEBUG and CAPTCHA_TEST_MODE:
 # Sessions live in the database, read through the cache (Redis in production): any web process
 # can serve any request, and losing Redis loses no session (decision 48).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+# Idle limit: activity is recorded at most once a minute, not on every request, so a page that
+# changes nothing writes nothing; the store and the cookie keep the session that minute longer
+# (accounts/sessions.py, decision 273).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ACTIVITY_SECONDS = 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_ACTIVITY_SECONDS
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -1,9 +1,17 @@
-"""The 12-hour absolute limit of a signed-in session (design.md §12).
+"""The idle and absolute limits of a session (design.md §12).
 
-The idle limit (30 minutes) is Django's own: ``SESSION_COOKIE_AGE`` with
-``SESSION_SAVE_EVERY_REQUEST``, so every request pushes the expiry forward. Activity never
-pushes the absolute limit: the time of sign-in is stamped in the session once, and the
-session is ended ``SESSION_ABSOLUTE_SECONDS`` later, whatever the person does meanwhile.
+Idle (``SESSION_IDLE_SECONDS``, 30 minutes): activity is recorded in the session at most once
+a minute (``SESSION_ACTIVITY_SECONDS``), not on every request. Saving every request
+(``SESSION_SAVE_EVERY_REQUEST``) cost a database write and a Redis write per page, read-only
+pages included (issue 16, decision 273). A request that finds the last stamp a minute old, or
+that changes the session anyway, stamps it and so pushes the store's expiry and the cookie's
+forward; the store and the cookie live ``SESSION_IDLE_SECONDS + SESSION_ACTIVITY_SECONDS``
+from that save. The portal's own check ends a signed-in session once its stamp is that old, so
+a session ends between 30 and 31 minutes after its last request: never sooner than the limit.
+
+Absolute (``SESSION_ABSOLUTE_SECONDS``, 12 hours): activity never pushes it. The time of
+sign-in is stamped in the session once, and the session is ended that long after, whatever the
+person does meanwhile.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from django.utils.translation import gettext as _
 
 #: Session key holding the sign-in time, in whole seconds since the epoch.
 SIGNED_IN_AT_KEY = "_portal_signed_in_at"
-#: Session key holding the time of the last request, for the idle limit.
+#: Session key holding when activity was last recorded (at most a minute before the last request).
 SEEN_AT_KEY = "_portal_seen_at"
 
 
@@ -54,30 +62,55 @@ def session_age_exceeded(session: Any) -> bool:
     return age < 0 or age >= settings.SESSION_ABSOLUTE_SECONDS
 
 
+def idle_allowance() -> int:
+    """Seconds a session's activity stamp may age before the session is idle: the limit plus
+    the minute by which the stamp may lag behind the last request."""
+    return settings.SESSION_IDLE_SECONDS + settings.SESSION_ACTIVITY_SECONDS
+
+
 def session_idle_exceeded(session: Any) -> bool:
-    """Whether a signed-in session saw no request for ``SESSION_COOKIE_AGE``; stamps this one.
+    """Whether a signed-in session's recorded activity is older than :func:`idle_allowance`.
 
     The cookie's age and the store's expiry already end idle sessions; this check does not
     depend on either, so a store that serves a session past its expiry (``cached_db`` reads
     Redis first and trusts its TTL) or a cookie kept by a tampered browser cannot extend it.
     """
     seen_at = session.get(SEEN_AT_KEY)
-    now = _now()
-    session[SEEN_AT_KEY] = now
     if seen_at is None:
         return False
     if isinstance(seen_at, bool) or not isinstance(seen_at, int | float):
         return True
-    return now - seen_at >= settings.SESSION_COOKIE_AGE
+    return _now() - seen_at >= idle_allowance()
+
+
+def record_activity(session: Any) -> None:
+    """Stamp the session as active now when it is saved anyway or its stamp is a minute old.
+
+    Stamping marks the session modified, so Django's ``SessionMiddleware`` saves it and sends
+    the cookie again: both expiries move forward. A session with nothing in it (a visitor who
+    stored nothing, or one just signed out) is left empty, so no row is created for it.
+    """
+    seen_at = session.get(SEEN_AT_KEY)  # loads the session: a stale cookie's key is dropped
+    if session.is_empty():
+        return
+    now = _now()
+    stale = (
+        not isinstance(seen_at, int)
+        or isinstance(seen_at, bool)
+        or not 0 <= now - seen_at < settings.SESSION_ACTIVITY_SECONDS
+    )
+    if stale or session.modified:
+        session[SEEN_AT_KEY] = now
 
 
 class AbsoluteSessionTimeoutMiddleware:
-    """End a signed-in session idle for ``SESSION_COOKIE_AGE`` or ``SESSION_ABSOLUTE_SECONDS``
-    after it signed in.
+    """End a signed-in session that is idle or ``SESSION_ABSOLUTE_SECONDS`` old; record the
+    activity of every session after the view (:func:`record_activity`).
 
-    Runs after ``AuthenticationMiddleware``. It looks at the session only (no database query):
-    a session naming a user is a signed-in one. The check runs before the view, so the view
-    already sees an anonymous visitor; the message is added once the message storage exists.
+    Runs after ``AuthenticationMiddleware`` (and inside ``SessionMiddleware``, which saves what
+    the stamp changed). It looks at the session only (no database query): a session naming a
+    user is a signed-in one. The check runs before the view, so the view already sees an
+    anonymous visitor; the message is added once the message storage exists.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -85,7 +118,9 @@ class AbsoluteSessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         self._end_timed_out_session(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        record_activity(request.session)
+        return response
 
     def _end_timed_out_session(self, request: HttpRequest) -> None:
         session = request.session

@@ -21,6 +21,12 @@ from bench.servers import pick_ports
 #: (name, environment of the server): the models compared.
 MODELS = [
     ("sync x1/core", {"WEB_CONCURRENCY": str(CORES)}),
+    # The defaults before issue 16: every worker imports Django itself, and is replaced
+    # (importing it again) after 2,000 requests: what preload_app and 10,000 are worth.
+    (
+        "sync x1/core, no preload, recycle 2000",
+        {"WEB_CONCURRENCY": str(CORES), "GUNICORN_PRELOAD": "0", "GUNICORN_MAX_REQUESTS": "2000"},
+    ),
     ("sync x2/core", {"WEB_CONCURRENCY": str(2 * CORES)}),
     ("sync x4/core", {"WEB_CONCURRENCY": str(4 * CORES)}),
     *(
@@ -85,7 +91,7 @@ def main(smoke: bool) -> dict:
         results[name] = measure(model, db, seconds, users, flow_users)
         row = results[name]
         print(
-            f"{name:18} registrations {row['registration']['per_s']:6.1f}/s "
+            f"{name:38} registrations {row['registration']['per_s']:6.1f}/s "
             f"p95 {row['registration']['p95_ms']:6.0f} ms "
             f"{row['registration']['cpu_ms_per_op']:6.1f} ms CPU | bank "
             f"{row['POST bank activation']['per_s']:6.1f}/s "

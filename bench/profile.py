@@ -21,7 +21,7 @@ import psutil
 
 from bench.config import BIN, OUT, ROOT, bench_env
 from bench.load import locust
-from bench.run import REPEND, bench_task, drain_tasks, portal, prepare_database, psql
+from bench.run import REPEND, bench_task, drain_tasks, manage, portal, prepare_database, psql
 from bench.servers import pick_ports
 
 PHASES = {"register": "RegisterUser", "bank": "BankUser"}
@@ -57,6 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     db = "absher_bench_profile"
+    manage(bench_env(db), "collectstatic", "--no-input", "-v", "0")  # a fresh clone has none
     prepare_database(db, 1_000, fresh=True)
     port = pick_ports(None).portal
     out = ROOT / "docs" / "bench" / f"flame-{args.phase}-{args.label}.svg"

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bench import cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -115,7 +117,10 @@ def cpu_rows(data: dict) -> list[dict]:
             continue
         done = stats[name]["requests"] - stats[name]["failures"]
         ms = {g: v * 1000 / done if done else 0.0 for g, v in stats["_cpu"].items()}
-        rows.append({"phase": phase, "operation": name, "completed": done, "cpu_ms": ms})
+        database = {g: ms.pop(g) / 1000 for g in cpu.COUNTERS if g in ms}
+        rows.append(
+            {"phase": phase, "operation": name, "completed": done, "cpu_ms": ms, **database}
+        )
     return rows
 
 
@@ -155,14 +160,15 @@ def table(data: dict) -> str:
     lines += [
         "",
         f"{'CPU per operation (ms): phase / operation':52} {'done':>6} {'web':>6} {'worker':>6} "
-        f"{'pg':>6} {'redis':>6} {'pgbnc':>6} {'total':>7}",
+        f"{'pg':>6} {'redis':>6} {'pgbnc':>6} {'total':>7} {'commits':>7} {'WAL kB':>7}",
     ]
     for row in cpu_rows(data):
         ms = row["cpu_ms"]
         lines.append(
             f"{row['phase'] + ' / ' + row['operation']:52} {row['completed']:6d} "
             f"{ms['web']:6.1f} {ms['worker']:6.1f} {ms['postgres']:6.1f} {ms['redis']:6.2f} "
-            f"{ms.get('pgbouncer', 0.0):6.2f} {ms['total']:7.1f}"
+            f"{ms.get('pgbouncer', 0.0):6.2f} {ms['total']:7.1f} "
+            f"{row.get('pg_commits', 0.0):7.1f} {row.get('wal_bytes', 0.0) / 1024:7.1f}"
         )
     rss = ", ".join(f"{r:.0f}" for r in data["rss_mib"])
     drained = ", ".join(f"{k} {v:.1f} s" for k, v in data.get("sms_drain_s", {}).items())

@@ -29,7 +29,7 @@ class InformationPage(TemplateView):
             lockout_failures=settings.LOGIN_LOCKOUT_FAILURES,
             lockout_minutes=max(1, settings.LOGIN_LOCKOUT_SECONDS // 60),
             codes_per_hour=settings.OTP_LIMIT_PER_MOBILE,
-            idle_minutes=settings.SESSION_COOKIE_AGE // 60,
+            idle_minutes=settings.SESSION_IDLE_SECONDS // 60,
             resend_seconds=settings.OTP_RESEND_COOLDOWN_SECONDS,
             absolute_hours=settings.SESSION_ABSOLUTE_SECONDS // 3600,
             statement_prepared=ACCESSIBILITY_STATEMENT_PREPARED,

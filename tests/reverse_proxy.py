@@ -88,8 +88,11 @@ def self_signed_certificate(work: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def site_for_test(*, http: int, https: int, upstream: int, cert: Path, key: Path) -> str:
-    """``portal-site.conf`` with test ports, certificate and snippet paths; nothing else changed.
+def site_for_test(
+    *, http: int, https: int, upstream: int | list[int], cert: Path, key: Path
+) -> str:
+    """``portal-site.conf`` with test ports, certificate and snippet paths; nothing else changed
+    but the upstream, which may list several gunicorns (the benchmark's two: bench/farm.py).
 
     Every rewritten line must be found: if the production file changes shape, this fails
     instead of quietly testing something else.
@@ -100,7 +103,10 @@ def site_for_test(*, http: int, https: int, upstream: int, cert: Path, key: Path
         "listen [::]:80;": "",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl http2;",
         "listen [::]:443 ssl http2;": "",
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
+        "server 127.0.0.1:8000;": " ".join(
+            f"server 127.0.0.1:{port};"
+            for port in ([upstream] if isinstance(upstream, int) else upstream)
+        ),
         "/etc/letsencrypt/live/portal.example.sa/fullchain.pem": str(cert),
         "/etc/letsencrypt/live/portal.example.sa/privkey.pem": str(key),
         "include snippets/": f"include {DEPLOY}/",
@@ -163,7 +169,7 @@ def _answers(url: str, certificate: Path) -> bool:
 
 @contextmanager
 def running_nginx(
-    binary: str, work: Path, *, http: int, https: int, upstream: int
+    binary: str, work: Path, *, http: int, https: int, upstream: int | list[int]
 ) -> Iterator[Nginx]:
     """nginx in the foreground until the block ends; yields once ``/healthz`` answers via TLS."""
     cert, key = self_signed_certificate(work)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import psutil
+import pytest
 
 from bench import cpu
 
@@ -70,3 +71,38 @@ def test_the_report_counts_only_completed_operations():
     assert row["completed"] == 100
     assert row["cpu_ms"]["total"] == 145.0
     assert row["cpu_ms"]["web"] == 100.0
+
+
+def test_commits_and_wal_ride_along_outside_the_cpu_total():
+    before = {"web": 1.0, "pg_commits": 100.0, "wal_bytes": 1000.0}
+    after = {"web": 1.5, "pg_commits": 130.0, "wal_bytes": 4000.0}
+    assert cpu.spent(before, after) == {
+        "web": 0.5,
+        "pg_commits": 30.0,
+        "wal_bytes": 3000.0,
+        "total": 0.5,
+    }
+
+
+def test_the_report_gives_commits_and_wal_per_operation_apart_from_cpu():
+    from bench.report import cpu_rows
+
+    data = {
+        "phases": {
+            "bank_small": {
+                "POST bank activation": {"requests": 100, "failures": 0},
+                "_cpu": {"web": 1.0, "total": 1.0, "pg_commits": 300.0, "wal_bytes": 819200.0},
+            }
+        }
+    }
+    (row,) = cpu_rows(data)
+    assert row["cpu_ms"] == {"web": 10.0, "total": 10.0}
+    assert row["pg_commits"] == 3.0
+    assert row["wal_bytes"] == 8192.0
+
+
+@pytest.mark.postgres
+def test_database_counters_read_the_running_cluster():
+    counters = cpu.database_counters()
+    assert set(counters) == set(cpu.COUNTERS)
+    assert counters["pg_commits"] > 0

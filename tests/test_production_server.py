@@ -66,6 +66,15 @@ def test_gunicorn_runs_several_workers(server):
     assert len(set(workers)) >= 2
 
 
+def test_the_master_loads_and_warms_the_portal_once_before_forking(server):
+    """preload_app with the warm-up (decision 274): the log says so before the first worker
+    boots, so a worker replaced after max_requests starts with templates compiled."""
+    text = server.log_path.read_text()
+    warmed = re.search(r"warmed up (\d+) templates before forking", text)
+    assert warmed and int(warmed.group(1)) > 100
+    assert text.index(warmed.group(0)) < text.index("Booting worker")
+
+
 def test_healthz_is_ok_over_plain_http_for_the_load_balancer(server):
     response = requests.get(
         f"{server.url}/healthz", headers={"Host": "portal.example.sa"}, timeout=TIMEOUT

@@ -332,3 +332,38 @@ def test_each_request_looks_the_id_up_at_most_once(driver):
     assert per_request[2] <= 2
     assert per_request[3] <= 1
     assert per_request[4] <= 1  # the creation checks again, under its row locks
+
+
+# --- Session writes (issue 16: the storage writes only what changed) ------------------------
+
+
+def session_writes(client, method: str, path: str, data: dict | None = None) -> int:
+    """How many statements a request sends to the session table."""
+    with CaptureQueriesContext(connection) as queries:
+        getattr(client, method)(path, data or {})
+    return sum("django_session" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_first_page_of_the_wizard_creates_no_session(client, settings):
+    assert session_writes(client, "get", step_url("identity")) == 0
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+
+
+def test_showing_a_step_again_does_not_rewrite_the_session(driver, client):
+    driver.identity_step()
+    client.get(step_url("account"))  # the first showing creates the captcha, stores nothing
+    assert session_writes(client, "get", step_url("account")) == 0
+    assert session_writes(client, "get", step_url("account")) == 0
+
+
+def test_a_step_that_stores_something_writes_the_session_once(driver, client):
+    client.get(step_url("identity"))
+    with CaptureQueriesContext(connection) as queries:
+        driver.identity_step()
+    writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len([q for q in writes if q.startswith(("INSERT", "UPDATE"))]) == 1
+    assert client.session["wizard_registration_wizard"]["step_data"]["identity"]
+
+
+def test_a_refused_identity_step_stores_nothing(client):
+    assert session_writes(client, "post", step_url("identity"), {"identity-national_id": "1"}) == 0

@@ -56,28 +56,61 @@ def is_signed_in(client: Client) -> bool:
 # --- Idle timeout -------------------------------------------------------------------------------
 
 
-def test_session_and_cookie_last_thirty_minutes_from_the_last_request(client_in, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * MINUTE
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_session_and_cookie_outlive_the_idle_limit_by_the_minute_activity_may_lag(
+    client_in, clock, settings
+):
+    assert settings.SESSION_IDLE_SECONDS == 30 * MINUTE
+    assert settings.SESSION_ACTIVITY_SECONDS == MINUTE
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    clock.shift(MINUTE)
     response = client_in.get(reverse(ACCOUNT))
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
-    assert cookie["max-age"] == 30 * MINUTE
-    assert client_in.session.get_expiry_age() == 30 * MINUTE
+    assert cookie["max-age"] == 31 * MINUTE
+    assert client_in.session.get_expiry_age() == 31 * MINUTE
 
 
-def test_thirty_minutes_without_a_request_signs_out(client_in, clock):
+def test_a_page_that_changes_nothing_does_not_rewrite_the_session(client_in, clock, settings):
+    """Activity is recorded once a minute: the second page within the minute saves nothing
+    (no Set-Cookie), the first after it saves the session again."""
+    client_in.get(
+        reverse(ACCOUNT)
+    )  # the first page records activity (the fixture's sign-in did not)
+    clock.shift(MINUTE - 1)
+    assert settings.SESSION_COOKIE_NAME not in client_in.get(reverse(ACCOUNT)).cookies
+    clock.shift(1)
+    assert settings.SESSION_COOKIE_NAME in client_in.get(reverse(ACCOUNT)).cookies
+
+
+def test_an_anonymous_first_page_creates_no_session(settings):
+    client = Client()
+    response = client.get(reverse("accounts:register"), follow=True)
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+
+
+def test_thirty_one_minutes_after_recorded_activity_signs_out(client_in, clock):
     assert is_signed_in(client_in)
-    clock.shift(30 * MINUTE + 1)
+    clock.shift(31 * MINUTE)
     assert not is_signed_in(client_in)
     assert SESSION_KEY not in client_in.session
 
 
+def test_idle_limit_is_never_shorter_than_thirty_minutes_after_the_last_request(client_in, clock):
+    """A request 59 s after activity was recorded records none; thirty minutes after that
+    request (31 min less a second after the stamp) the session still holds."""
+    assert is_signed_in(client_in)
+    clock.shift(MINUTE - 1)
+    assert is_signed_in(client_in)
+    clock.shift(30 * MINUTE)
+    assert is_signed_in(client_in)
+
+
 def test_idle_limit_holds_even_while_the_store_still_serves_the_session(client_in, clock, settings):
-    """The store keeps the session 30 minutes (Redis TTL, row expiry); the portal's own idle
+    """The store keeps the session 31 minutes (Redis TTL, row expiry); the portal's own idle
     check ends it by the setting in force, so no store can stretch the idle limit."""
     assert is_signed_in(client_in)
-    settings.SESSION_COOKIE_AGE = 10 * MINUTE
-    clock.shift(10 * MINUTE + 1)
+    settings.SESSION_IDLE_SECONDS = 10 * MINUTE
+    clock.shift(11 * MINUTE)
     response = client_in.get(reverse(ACCOUNT), follow=True)
     assert SESSION_KEY not in client_in.session
     assert "signed out after a period without activity" in response.content.decode()
@@ -114,7 +147,9 @@ def test_twelve_hours_after_sign_in_the_session_ends_whatever_the_activity(clien
 
 
 def test_one_second_before_twelve_hours_the_session_still_works(client_in, clock, settings):
-    settings.SESSION_COOKIE_AGE = 13 * HOUR  # no idle timeout in the way
+    settings.SESSION_IDLE_SECONDS = settings.SESSION_COOKIE_AGE = (
+        13 * HOUR
+    )  # no idle timeout in the way
     assert is_signed_in(client_in)
     clock.shift(12 * HOUR - 1)
     assert is_signed_in(client_in)
@@ -123,7 +158,7 @@ def test_one_second_before_twelve_hours_the_session_still_works(client_in, clock
 
 
 def test_the_absolute_limit_ends_the_session_on_any_page(client_in, clock, settings):
-    settings.SESSION_COOKIE_AGE = 13 * HOUR
+    settings.SESSION_IDLE_SECONDS = settings.SESSION_COOKIE_AGE = 13 * HOUR
     client_in.get(reverse("accounts:home"))
     clock.shift(12 * HOUR)
     client_in.get(reverse("accounts:home"))
@@ -135,7 +170,7 @@ def test_sign_in_stamps_the_session(client_in):
 
 
 def test_signing_in_again_starts_a_new_period(client_in, user, clock, settings):
-    settings.SESSION_COOKIE_AGE = 13 * HOUR
+    settings.SESSION_IDLE_SECONDS = settings.SESSION_COOKIE_AGE = 13 * HOUR
     clock.shift(11 * HOUR)
     sign_in_as(client_in, user)
     clock.shift(2 * HOUR)
@@ -168,7 +203,7 @@ def test_anonymous_sessions_are_not_stamped(client):
 
 
 def test_password_change_does_not_restart_the_absolute_period(client_in, clock, settings):
-    settings.SESSION_COOKIE_AGE = 13 * HOUR
+    settings.SESSION_IDLE_SECONDS = settings.SESSION_COOKIE_AGE = 13 * HOUR
     clock.shift(6 * HOUR)
     response = client_in.post(
         reverse("accounts:change_password"),

@@ -40,6 +40,8 @@ REGISTERED_SESSION_KEY = "registered_account_id"
 )
 class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
     form_list = [("identity", IdentityForm), ("account", AccountForm), ("verify", VerifyForm)]
+    #: Writes the session only when a step changed what the wizard holds (storage.py).
+    storage_name = "accounts.registration.storage.ChangedOnlySessionStorage"
 
     def get_template_names(self) -> list[str]:
         return [f"accounts/register/{self.steps.current}.html"]

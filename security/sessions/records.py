@@ -151,7 +151,7 @@ def is_current(request: HttpRequest, record: SignedInSession) -> bool:
 
 
 def _ended_by_time(record: SignedInSession, now: datetime) -> bool:
-    idle_since = now - timedelta(seconds=settings.SESSION_COOKIE_AGE + REFRESH_SECONDS)
+    idle_since = now - timedelta(seconds=settings.SESSION_IDLE_SECONDS + REFRESH_SECONDS)
     signed_in_since = now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
     return record.last_seen_at < idle_since or record.created_at < signed_in_since
 
@@ -236,7 +236,7 @@ def prune_ended() -> int:
     """Remove the records of every session past its idle or absolute limit (their sessions
     are dead: the store's expiry and the portal's middleware end them)."""
     now = timezone.now()
-    idle_since = now - timedelta(seconds=settings.SESSION_COOKIE_AGE + REFRESH_SECONDS)
+    idle_since = now - timedelta(seconds=settings.SESSION_IDLE_SECONDS + REFRESH_SECONDS)
     signed_in_since = now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
     ended = SignedInSession.objects.filter(
         Q(last_seen_at__lt=idle_since) | Q(created_at__lt=signed_in_since)
