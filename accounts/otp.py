@@ -1,9 +1,11 @@
 """One-time codes sent by SMS (design.md §5).
 
-A code is six digits from ``secrets``; only an HMAC of it, keyed by ``SECRET_KEY`` and bound
-to the challenge and its purpose, is stored. A code allows ``OTP_MAX_ATTEMPTS`` wrong tries;
-over every session, resend and challenge, a person has ``OTP_MAX_FAILURES`` wrong codes per
-purpose in any hour, counted here when a code is checked (``accounts.wrong_codes``). Sends are
+A code is six digits from ``secrets``; only an HMAC of it, keyed by ``OTP_HMAC_KEY`` (in
+development ``SECRET_KEY``) and bound to the challenge and its purpose, is stored; a code made
+under a key now in ``OTP_HMAC_KEY_FALLBACKS`` still verifies (rotation, decision 302). A code
+allows ``OTP_MAX_ATTEMPTS`` wrong tries; over every session, resend and challenge, a person has
+``OTP_MAX_FAILURES`` wrong codes per purpose in any hour, counted here when a code is checked
+(``accounts.wrong_codes``). Sends are
 limited per IP address and, per purpose, per mobile and per ID number (a reset: per
 ID-and-mobile pair) in the shared cache (decision 100), and a resend waits
 ``OTP_RESEND_COOLDOWN_SECONDS``.
@@ -53,11 +55,36 @@ def generate_code() -> str:
     return f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
 
 
-def code_hmac(challenge: OtpChallenge, code: str) -> str:
-    """HMAC of ``code`` bound to this challenge and its purpose."""
+def hmac_keys() -> list[str]:
+    """The codes' HMAC keys, the one that makes new codes first (read at each call).
+
+    ``OTP_HMAC_KEY`` and its fallbacks; unset (development), ``SECRET_KEY`` and its fallbacks,
+    which is what keyed every code before the key had a setting of its own.
+    """
+    if settings.OTP_HMAC_KEY:
+        return [settings.OTP_HMAC_KEY, *settings.OTP_HMAC_KEY_FALLBACKS]
+    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+
+
+def code_hmac(challenge: OtpChallenge, code: str, *, key: str | None = None) -> str:
+    """HMAC of ``code`` bound to this challenge and its purpose, under ``key`` (the current)."""
     return salted_hmac(
-        f"accounts.otp.{challenge.purpose}", f"{challenge.pk}:{code}", algorithm="sha256"
+        f"accounts.otp.{challenge.purpose}",
+        f"{challenge.pk}:{code}",
+        secret=key if key is not None else hmac_keys()[0],
+        algorithm="sha256",
     ).hexdigest()
+
+
+def code_matches(challenge: OtpChallenge, code: str) -> bool:
+    """Whether ``code`` is the challenge's, under the current key or any fallback.
+
+    Every key is tried (no early exit), so the time taken does not say which key matched.
+    """
+    matched = False
+    for key in hmac_keys():
+        matched |= constant_time_compare(challenge.code_hmac, code_hmac(challenge, code, key=key))
+    return matched
 
 
 def _personal_send_limits(purpose: str, *, mobile: str, national_id: str) -> list[tuple]:
@@ -261,7 +288,7 @@ def verify_code(challenge_id: object, code: str) -> OtpChallenge:
 
 def _compare(challenge: OtpChallenge, code: str, *, key: str, now: datetime) -> OtpError | None:
     """Compare the code (the person's turn is held); count it if wrong; what to refuse it with."""
-    if constant_time_compare(challenge.code_hmac, code_hmac(challenge, code)):
+    if code_matches(challenge, code):
         challenge.verified_at = now
         challenge.save(update_fields=["verified_at"])
         return None
