@@ -23,12 +23,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts import limits, wrong_codes
 from accounts.limits import Usage
 from accounts.models import OtpChallenge, OtpPurpose
 from accounts.notifications import otp_sms_body
+from accounts.otp_keys import code_hmac, code_matches
 from sms.message import SmsError, SmsMessage, mask_recipient
 from sms.sending import send_sms
 
@@ -53,38 +53,6 @@ def _now() -> datetime:
 
 def generate_code() -> str:
     return f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
-
-
-def hmac_keys() -> list[str]:
-    """The codes' HMAC keys, the one that makes new codes first (read at each call).
-
-    ``OTP_HMAC_KEY`` and its fallbacks; unset (development), ``SECRET_KEY`` and its fallbacks,
-    which is what keyed every code before the key had a setting of its own.
-    """
-    if settings.OTP_HMAC_KEY:
-        return [settings.OTP_HMAC_KEY, *settings.OTP_HMAC_KEY_FALLBACKS]
-    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-
-
-def code_hmac(challenge: OtpChallenge, code: str, *, key: str | None = None) -> str:
-    """HMAC of ``code`` bound to this challenge and its purpose, under ``key`` (the current)."""
-    return salted_hmac(
-        f"accounts.otp.{challenge.purpose}",
-        f"{challenge.pk}:{code}",
-        secret=key if key is not None else hmac_keys()[0],
-        algorithm="sha256",
-    ).hexdigest()
-
-
-def code_matches(challenge: OtpChallenge, code: str) -> bool:
-    """Whether ``code`` is the challenge's, under the current key or any fallback.
-
-    Every key is tried (no early exit), so the time taken does not say which key matched.
-    """
-    matched = False
-    for key in hmac_keys():
-        matched |= constant_time_compare(challenge.code_hmac, code_hmac(challenge, code, key=key))
-    return matched
 
 
 def _personal_send_limits(purpose: str, *, mobile: str, national_id: str) -> list[tuple]:
