@@ -50,9 +50,7 @@ def still_signed_in(client: Client) -> bool:
 # --- SECRET_KEY -----------------------------------------------------------------------------
 
 
-def test_a_session_made_under_the_old_secret_key_survives_while_it_is_a_fallback(
-    settings, person
-):
+def test_a_session_made_under_the_old_secret_key_survives_while_it_is_a_fallback(settings, person):
     rotate(settings, key=OLD_KEY, fallbacks=[])
     client = sign_in_as(Client(), person)
     assert still_signed_in(client)
@@ -82,6 +80,17 @@ def test_a_session_visited_during_the_overlap_is_moved_to_the_new_key(settings, 
     assert still_signed_in(client)
 
     rotate(settings, key=NEW_KEY, fallbacks=[])
+
+    assert still_signed_in(client)
+
+
+def test_phase_one_lets_a_machine_still_on_the_old_key_accept_the_new_one(settings, person):
+    """Rolling restarts: once every machine lists the new key as a fallback (phase one), a
+    session signed by a machine already on the new key (phase two) is accepted everywhere."""
+    rotate(settings, key=NEW_KEY, fallbacks=[OLD_KEY])  # a machine already in phase two
+    client = sign_in_as(Client(), person)
+
+    rotate(settings, key=OLD_KEY, fallbacks=[NEW_KEY])  # a machine still in phase one
 
     assert still_signed_in(client)
 
@@ -148,9 +157,7 @@ def use_otp_key(settings, key: str, fallbacks: list[str]) -> None:
     settings.OTP_HMAC_KEY_FALLBACKS = fallbacks
 
 
-def test_a_code_issued_under_the_old_otp_key_verifies_while_it_is_a_fallback(
-    settings, sms_outbox
-):
+def test_a_code_issued_under_the_old_otp_key_verifies_while_it_is_a_fallback(settings, sms_outbox):
     use_otp_key(settings, OLD_OTP_KEY, [])
     challenge = issue()
     code = last_code(sms_outbox)
@@ -208,6 +215,31 @@ def test_without_an_otp_key_codes_are_keyed_by_secret_key_as_before(settings, sm
     assert stored == otp.code_hmac(challenge, code, key=OLD_KEY)
 
 
+def test_phase_one_lets_a_machine_still_on_the_old_otp_key_verify_new_codes(settings, sms_outbox):
+    use_otp_key(settings, NEW_OTP_KEY, [OLD_OTP_KEY])  # the machine that sent the code
+    challenge = issue()
+    code = last_code(sms_outbox)
+
+    use_otp_key(settings, OLD_OTP_KEY, [NEW_OTP_KEY])  # the machine that checks it
+
+    assert otp.verify_code(challenge.pk, code).verified_at is not None
+
+
+def test_adopting_otp_hmac_key_with_the_secret_keys_value_keeps_codes_in_flight(
+    settings, sms_outbox
+):
+    """The upgrade step (decision 302): OTP_HMAC_KEY set to SECRET_KEY's value hashes as the
+    release before did, so codes sent just before the upgrade still verify."""
+    use_otp_key(settings, "", [])
+    rotate(settings, key=OLD_KEY, fallbacks=[])
+    challenge = issue()
+    code = last_code(sms_outbox)
+
+    use_otp_key(settings, OLD_KEY, [])
+
+    assert otp.verify_code(challenge.pk, code).verified_at is not None
+
+
 def test_the_otp_key_is_apart_from_secret_key(settings, sms_outbox):
     """Rotating SECRET_KEY alone, with no fallback, leaves codes already sent valid."""
     use_otp_key(settings, OLD_OTP_KEY, [])
@@ -234,3 +266,23 @@ def test_production_refuses_to_start_without_an_otp_hmac_key():
     result = start_django(**env)
     assert result.returncode != 0
     assert "OTP_HMAC_KEY must be set" in result.stderr
+
+
+# --- The database password (docs/runbooks/database-password.md) ---------------------------------
+
+
+def test_a_generated_database_password_travels_in_database_url_unchanged():
+    """``secrets.token_urlsafe`` passwords need no percent-encoding in DATABASE_URL."""
+    password = "Zk-3_q" + "A" * 20 + "-_x9"  # the URL-safe alphabet's awkward characters
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['PASSWORD'])"
+    )
+    env = process_env(
+        **PRODUCTION, DATABASE_URL=f"postgres://portal_app:{password}@db.internal:5432/portal"
+    )
+    result = subprocess.run(  # noqa: S603 - a fixed argv built here
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == password
