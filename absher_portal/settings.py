@@ -23,6 +23,20 @@ SECRET_KEY = env.str(
 )
 if not DEBUG and SECRET_KEY.startswith("dev-only-"):
     raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG is off.")
+# Earlier keys, comma-separated, still accepted (sessions, reset links, signed cookies) while
+# a rotation settles: docs/runbooks/secret-key.md (decision 301).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# The key of the one-time codes' HMAC (accounts/otp.py), apart from SECRET_KEY so that either
+# can be rotated alone (decision 302); earlier keys in OTP_HMAC_KEY_FALLBACKS still verify the
+# codes they made (five minutes' worth). Without it (development, browser tests, benchmarks)
+# SECRET_KEY and its fallbacks key the HMAC, as before.
+OTP_HMAC_KEY = env.str("OTP_HMAC_KEY", default="")
+OTP_HMAC_KEY_FALLBACKS = env.list("OTP_HMAC_KEY_FALLBACKS", default=[])
+if not DEBUG and not OTP_HMAC_KEY and not env.bool("ALLOW_TEST_MODES", default=False):
+    raise ImproperlyConfigured(
+        "OTP_HMAC_KEY must be set when DJANGO_DEBUG is off: one-time codes are hashed with it."
+    )
 
 # Keys of the authenticator apps' secrets and the recovery codes' HMAC (authenticator/crypto.py,
 # decision 241): 32 random bytes each, URL-safe base64, comma-separated; the first encrypts,

@@ -150,6 +150,8 @@ class AccountEvent(models.Model):
         RECOVERY_CODES_NEW = "recovery_codes_new", _("New recovery codes made")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
         NEW_DEVICE_SIGN_IN = "new_device_sign_in", _("Sign-in from a new browser")
+        # Staff sent an activation SMS again after it was given up (activation/resend.py).
+        ACTIVATION_SMS_AGAIN = "activation_sms_again", _("Activation SMS sent again by staff")
 
     account = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="events", verbose_name=_("account")
@@ -243,6 +245,9 @@ class Notice(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Password changed (SMS)")
         MOBILE_MOVED = "mobile_moved", _("Mobile number moved (email)")
         SECURITY_CHANGED = "security_changed", _("Change to the ways to sign in (SMS)")
+        # The activation SMS again, as a new notice: its subject is the staff member's
+        # ``activation_sms_again`` event (activation/resend.py, decision 306).
+        ACTIVATED_AGAIN = "activated_again", _("Account activated, sent again by staff (SMS)")
 
     kind = models.CharField(_("notice"), max_length=20, choices=Kind.choices)
     account = models.ForeignKey(

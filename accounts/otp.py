@@ -1,9 +1,11 @@
 """One-time codes sent by SMS (design.md §5).
 
-A code is six digits from ``secrets``; only an HMAC of it, keyed by ``SECRET_KEY`` and bound
-to the challenge and its purpose, is stored. A code allows ``OTP_MAX_ATTEMPTS`` wrong tries;
-over every session, resend and challenge, a person has ``OTP_MAX_FAILURES`` wrong codes per
-purpose in any hour, counted here when a code is checked (``accounts.wrong_codes``). Sends are
+A code is six digits from ``secrets``; only an HMAC of it, keyed by ``OTP_HMAC_KEY`` (in
+development ``SECRET_KEY``) and bound to the challenge and its purpose, is stored; a code made
+under a key now in ``OTP_HMAC_KEY_FALLBACKS`` still verifies (rotation, decision 302). A code
+allows ``OTP_MAX_ATTEMPTS`` wrong tries; over every session, resend and challenge, a person has
+``OTP_MAX_FAILURES`` wrong codes per purpose in any hour, counted here when a code is checked
+(``accounts.wrong_codes``). Sends are
 limited per IP address and, per purpose, per mobile and per ID number (a reset: per
 ID-and-mobile pair) in the shared cache (decision 100), and a resend waits
 ``OTP_RESEND_COOLDOWN_SECONDS``.
@@ -21,12 +23,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts import limits, wrong_codes
 from accounts.limits import Usage
 from accounts.models import OtpChallenge, OtpPurpose
 from accounts.notifications import otp_sms_body
+from accounts.otp_keys import code_hmac, code_matches
 from sms.message import SmsError, SmsMessage, mask_recipient
 from sms.sending import send_sms
 
@@ -51,13 +53,6 @@ def _now() -> datetime:
 
 def generate_code() -> str:
     return f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
-
-
-def code_hmac(challenge: OtpChallenge, code: str) -> str:
-    """HMAC of ``code`` bound to this challenge and its purpose."""
-    return salted_hmac(
-        f"accounts.otp.{challenge.purpose}", f"{challenge.pk}:{code}", algorithm="sha256"
-    ).hexdigest()
 
 
 def _personal_send_limits(purpose: str, *, mobile: str, national_id: str) -> list[tuple]:
@@ -261,7 +256,7 @@ def verify_code(challenge_id: object, code: str) -> OtpChallenge:
 
 def _compare(challenge: OtpChallenge, code: str, *, key: str, now: datetime) -> OtpError | None:
     """Compare the code (the person's turn is held); count it if wrong; what to refuse it with."""
-    if constant_time_compare(challenge.code_hmac, code_hmac(challenge, code)):
+    if code_matches(challenge, code):
         challenge.verified_at = now
         challenge.save(update_fields=["verified_at"])
         return None

@@ -31,6 +31,7 @@ from activation.models import (
     Bank,
     BankKey,
 )
+from activation.staff_resend import ResendActivationSmsMixin
 
 
 class BankKeyForm(forms.ModelForm):
@@ -176,7 +177,8 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(AccountsUserAdmin):
+class UserAdmin(ResendActivationSmsMixin, AccountsUserAdmin):
+    actions = (*AccountsUserAdmin.actions, "resend_activation_sms")
     list_filter = (
         *AccountsUserAdmin.list_filter[:2],
         ActivatedByBankFilter,

@@ -9,6 +9,7 @@ class ActivationConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Notice
         from accounts.notice_kinds import register
-        from activation.notifications import activation_notice_sms
+        from activation.notifications import activation_again_notice_sms, activation_notice_sms
 
         register(Notice.Kind.ACTIVATED, activation_notice_sms)
+        register(Notice.Kind.ACTIVATED_AGAIN, activation_again_notice_sms)

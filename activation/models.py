@@ -158,6 +158,12 @@ class ActivationEvent(models.Model):
         verbose_name = _("activation event")
         verbose_name_plural = _("activation events")
         ordering = ["-received_at", "-id"]
+        permissions = [
+            (
+                "resend_activation_sms",
+                _("Can send again an activation SMS that was given up"),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["bank", "event_id"], name="activation_event_uniq")
         ]

@@ -21,6 +21,8 @@ PRODUCTION = {
     "SECRET_KEY": "a-real-secret-key-for-this-test-only-0123456789abcdefghijkl",
     # 32 bytes in URL-safe base64: the authenticator apps' encryption key (decision 241).
     "FACTOR_SECRET_KEYS": "dGVzdC1vbmx5LWZhY3Rvci1zZWNyZXQta2V5LTMyYmI=",
+    # The one-time codes' HMAC key, apart from SECRET_KEY (decision 302).
+    "OTP_HMAC_KEY": "a-real-otp-hmac-key-for-this-test-only-0123456789abcdefghijkl",
     "SMS_BACKEND": "twilio",
     "ALLOWED_HOSTS": "portal.example.sa",
     "PUBLIC_ORIGIN": "https://portal.example.sa",

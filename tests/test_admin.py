@@ -424,12 +424,12 @@ def action_names(response) -> set[str]:
 
 def test_reviewer_may_approve_and_reject_but_not_suspend_or_reinstate(reviewer_client, pending):
     names = action_names(reviewer_client.get(CHANGELIST))
-    assert names == {"approve_accounts", "reject_accounts"}
+    assert names == {"approve_accounts", "reject_accounts", "resend_activation_sms"}
 
 
 def test_superuser_has_every_staff_action_and_no_delete(staff_client, pending):
     names = action_names(staff_client.get(CHANGELIST))
-    assert names == set(ACTIONS)
+    assert names == {*ACTIONS, "resend_activation_sms"}
 
 
 def test_reviewer_approves_with_a_reason(reviewer_client, reviewer, pending):
@@ -478,6 +478,7 @@ def test_reviewer_group_has_exactly_the_permissions_it_needs():
         ("activation", "view_activationevent"),
         ("activation", "view_bank"),
         ("activation", "view_activationchannel"),
+        ("activation", "resend_activation_sms"),
     }
 
 

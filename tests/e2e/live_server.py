@@ -162,6 +162,8 @@ def server_environment(work: Path, port: int, database_url: str) -> dict[str, st
         SECRET_KEY="e2e-" + secrets.token_urlsafe(48),
         # As in production: the authenticator apps' secrets sealed with a key of their own.
         FACTOR_SECRET_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"),
+        # ... and the one-time codes' HMAC under a key of its own (decision 302).
+        OTP_HMAC_KEY="e2e-otp-" + secrets.token_urlsafe(48),
         SMS_BACKEND="file",
         SMS_FILE_PATH=str(work / "sms.jsonl"),
         SECURE_COOKIES="0",
