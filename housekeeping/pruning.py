@@ -32,6 +32,8 @@ class TableOutcome:
     batches: int = 0
     #: Every due row was deleted (counted, in a dry run); False when time ran out first.
     complete: bool = False
+    #: The longest batch's transaction, in seconds (how long its row locks were held).
+    slowest_batch: float = 0.0
 
 
 @dataclass
@@ -86,6 +88,7 @@ def _delete_due(
     model = table.sweep.model
     due = model._base_manager.filter(table.sweep.due(now)).order_by()
     while clock() < deadline:
+        began = time.perf_counter()
         with transaction.atomic():
             keys = list(
                 due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size]
@@ -94,6 +97,7 @@ def _delete_due(
                 _, per_model = model._base_manager.filter(pk__in=keys).delete()
                 table.rows += per_model.get(model._meta.label, 0)
                 table.batches += 1
+        table.slowest_batch = max(table.slowest_batch, time.perf_counter() - began)
         if len(keys) < batch_size:
             table.complete = True
             return
