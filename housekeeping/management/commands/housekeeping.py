@@ -98,7 +98,9 @@ INSUFFICIENT_PRIVILEGE = "42501"
 
 def _database_error(error: DatabaseError) -> str:
     """Why the run failed, translated (the driver's own text may hold data: not shown)."""
-    if getattr(error.__cause__, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+    cause = error.__cause__
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)  # psycopg 2, 3
+    if code == INSUFFICIENT_PRIVILEGE:
         return gettext(
             "The database role may not delete these rows. SMS delivery records are deleted as "
             "the schema's owner: give this command DATABASE_MIGRATION_URL."
