@@ -131,7 +131,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 bandit: install-dev
-	$(BIN)/bandit -q -r accounts activation absher_portal authenticator passkeys security -c pyproject.toml
+	$(BIN)/bandit -q -r accounts activation absher_portal authenticator passkeys security housekeeping -c pyproject.toml
 
 format: install-dev
 	$(BIN)/ruff format .

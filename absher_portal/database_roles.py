@@ -36,7 +36,8 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "accounts_accountevent": _HISTORY,
     "activation_activationevent": _HISTORY,
     "django_admin_log": _HISTORY,
-    # Records that move forward (a delivery's status, a notice's claim), never removed (§15).
+    # Records that move forward (a delivery's status, a notice's claim), never removed (§15);
+    # housekeeping deletes old SMS records as the owner (design.md §20, decision 295).
     "sms_smsdelivery": _RECORDS,
     "accounts_notice": _RECORDS,
     # Closed through their status, never deleted: accounts, banks and their keys (§7, §8).

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "passkeys",
     # The authenticator app (TOTP) and recovery codes: sign-in's second step beside the SMS code.
     "authenticator",
+    # ``manage.py housekeeping``: deletes rows that have served their purpose (issue 17).
+    "housekeeping",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +313,16 @@ _TASK_BACKENDS = {
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# --- Housekeeping (issue 17; ``manage.py housekeeping``, housekeeping/) -------------------------
+# How long rows that have served their purpose are kept before the nightly run deletes them.
+# Expired sessions and captchas go as soon as they expire; audit history is never deleted.
+OTP_RETENTION_DAYS = env.int("OTP_RETENTION_DAYS", default=7)
+SMS_DELIVERY_RETENTION_DAYS = env.int("SMS_DELIVERY_RETENTION_DAYS", default=180)
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=30)
+# One run deletes this many rows per transaction and stops after this long; the next continues.
+HOUSEKEEPING_BATCH_SIZE = env.int("HOUSEKEEPING_BATCH_SIZE", default=1000)
+HOUSEKEEPING_MAX_SECONDS = env.int("HOUSEKEEPING_MAX_SECONDS", default=300)
 
 # --- The service, who runs it and how to reach them (footer, contact, help, error pages) -------
 # Read by pages/service.py; each name in both languages. The defaults are placeholders for

@@ -178,3 +178,49 @@ class DropIndexesConcurrently(Operation):
     def describe(self) -> str:
         names = ", ".join([*self.indexes, *self.postgresql_indexes])
         return f"Drop indexes {names} of {self.model_name}, concurrently on PostgreSQL"
+
+
+class AddTableIndexConcurrently(Operation):
+    """Build an index on a table by name, concurrently on PostgreSQL; drop it backwards.
+
+    For a table whose model is another app's (a library's): an ``AddIndex`` can only change
+    the state of its own app's models, and the library's migrations own that state. The index
+    stays out of every model state, so ``makemigrations`` never sees it (as with
+    :class:`DropIndexesConcurrently`). ``columns`` and ``condition`` are SQL, written out.
+    """
+
+    reversible = True
+    category = OperationCategory.ADDITION
+
+    def __init__(self, table: str, name: str, columns: str, condition: str = "") -> None:
+        self.table = table
+        self.name = name
+        self.columns = columns
+        self.condition = condition
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
+        """Nothing: the index is in no model's state (see the class)."""
+
+    def database_forwards(
+        self, app_label: str, schema_editor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
+        quote = schema_editor.quote_name
+        where = f" WHERE {self.condition}" if self.condition else ""
+        with concurrently(schema_editor) as keyword:
+            # A leftover of an interrupted build (invalid, but in the way).
+            schema_editor.execute(f"DROP INDEX {keyword}IF EXISTS {quote(self.name)}")
+            schema_editor.execute(
+                f"CREATE INDEX {keyword}{quote(self.name)} ON {quote(self.table)} "
+                f"({self.columns}){where}"
+            )
+
+    def database_backwards(
+        self, app_label: str, schema_editor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
+        with concurrently(schema_editor) as keyword:
+            schema_editor.execute(
+                f"DROP INDEX {keyword}IF EXISTS {schema_editor.quote_name(self.name)}"
+            )
+
+    def describe(self) -> str:
+        return f"Create index {self.name} on {self.table}, concurrently on PostgreSQL"

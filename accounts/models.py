@@ -224,7 +224,11 @@ class OtpChallenge(models.Model):
     class Meta:
         verbose_name = _("one-time code")
         verbose_name_plural = _("one-time codes")
-        indexes = [models.Index(fields=["mobile", "created_at"])]
+        indexes = [
+            models.Index(fields=["mobile", "created_at"]),
+            # Housekeeping's sweep of challenges past OTP_RETENTION_DAYS (housekeeping/).
+            models.Index(fields=["created_at"], name="otpchallenge_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.purpose} {mask_mobile(self.mobile)}"

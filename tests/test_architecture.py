@@ -73,6 +73,12 @@ def test_accounts_never_imports_activation():
     assert offenders(("accounts",), {"activation"}) == {}
 
 
+def test_nothing_imports_housekeeping():
+    """It deletes other apps' rows; they never depend on it (design.md §3)."""
+    packages = ("accounts", "activation", "sms", "pages", "absher_portal", "authenticator")
+    assert offenders((*packages, "passkeys", "security"), {"housekeeping"}) == {}
+
+
 def test_the_sms_app_imports_neither_accounts_nor_activation():
     assert offenders(("sms",), {"accounts", "activation"}) == {}
 
@@ -137,6 +143,7 @@ def test_no_module_imports_a_private_name_of_a_library():
         "authenticator",
         "passkeys",
         "security",
+        "housekeeping",
         "bench",
     )
     for path in python_files(*packages):
@@ -266,7 +273,15 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_the_portal_has_no_import_cycles():
-    packages = ("accounts", "sms", "activation", "pages", "absher_portal", "passkeys")
+    packages = (
+        "accounts",
+        "sms",
+        "activation",
+        "pages",
+        "absher_portal",
+        "passkeys",
+        "housekeeping",
+    )
     assert cycles(import_graph(*packages)) == []
 
 

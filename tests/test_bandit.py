@@ -22,6 +22,7 @@ COMMAND = [
     "authenticator",
     "passkeys",
     "security",
+    "housekeeping",
     "-c",
     "pyproject.toml",
 ]

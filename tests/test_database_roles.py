@@ -274,3 +274,23 @@ def test_this_run_connects_as_the_runtime_role():
         for statement in WIPES[:4]:
             with pytest.raises(DatabaseError), transaction.atomic():
                 cursor.execute(statement)
+
+
+def test_housekeeping_deletes_sms_records_as_the_owner_and_says_so_without_it(deployment):
+    """SMS delivery records are history to the runtime role (no DELETE): housekeeping deletes
+    them as the owner (decision 295), and given ``DATABASE_URL`` alone says what it needs."""
+    with closing(server(dbname=deployment.dbname)) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sms_smsdelivery (recipient, purpose, backend, status, error_reason, "
+            "created_at, updated_at) VALUES ('+966500000009', 'login', 'locmem', 'sent', '', "
+            "now() - interval '400 days', now())"
+        )
+
+    alone = manage("housekeeping", "--language", "en", deployment=deployment, migrations=False)
+    with_owner = manage("housekeeping", "--language", "en", deployment=deployment)
+
+    assert alone.returncode == 1
+    assert "give this command DATABASE_MIGRATION_URL" in alone.stderr
+    assert "Traceback" not in alone.stderr
+    assert with_owner.returncode == 0, with_owner.stderr
+    assert "SMS delivery records: 1 row deleted (batches: 1)." in with_owner.stdout

@@ -45,6 +45,9 @@ ONLINE_MIGRATIONS = [
     ("accounts", "0008_drop_pattern_indexes"),
     ("activation", "0007_activation_unnotified_idx"),
     ("activation", "0010_drop_sms_claim_columns"),
+    # Housekeeping's sweeps (issue 17): one-time codes by age, finished task results.
+    ("accounts", "0013_otpchallenge_created_idx"),
+    ("housekeeping", "0001_task_results_finished_idx"),
 ]
 BEFORE_0006 = "0005_sms_delivery"
 USER_TABLE = "accounts_user"

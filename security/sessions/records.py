@@ -151,7 +151,7 @@ def is_current(request: HttpRequest, record: SignedInSession) -> bool:
 
 
 def _ended_by_time(record: SignedInSession, now: datetime) -> bool:
-    idle_since = now - timedelta(seconds=settings.SESSION_IDLE_SECONDS + REFRESH_SECONDS)
+    idle_since = now - timedelta(seconds=settings.SESSION_COOKIE_AGE + REFRESH_SECONDS)
     signed_in_since = now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
     return record.last_seen_at < idle_since or record.created_at < signed_in_since
 
@@ -232,14 +232,16 @@ def end_all_sessions(*, account_id: int) -> int:
     return len(records)
 
 
+def ended(now: datetime) -> Q:
+    """The records whose session is past its idle or absolute limit at ``now`` (shared with
+    the nightly housekeeping, which sweeps the ones no sign-in came to sweep)."""
+    idle_since = now - timedelta(seconds=settings.SESSION_COOKIE_AGE + REFRESH_SECONDS)
+    signed_in_since = now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
+    return Q(last_seen_at__lt=idle_since) | Q(created_at__lt=signed_in_since)
+
+
 def prune_ended() -> int:
     """Remove the records of every session past its idle or absolute limit (their sessions
     are dead: the store's expiry and the portal's middleware end them)."""
-    now = timezone.now()
-    idle_since = now - timedelta(seconds=settings.SESSION_IDLE_SECONDS + REFRESH_SECONDS)
-    signed_in_since = now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
-    ended = SignedInSession.objects.filter(
-        Q(last_seen_at__lt=idle_since) | Q(created_at__lt=signed_in_since)
-    )
-    count, _ = ended.delete()
+    count, _ = SignedInSession.objects.filter(ended(timezone.now())).delete()
     return count
