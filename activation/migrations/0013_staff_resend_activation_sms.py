@@ -41,7 +41,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0013_staff_resend_activation_sms"),
+        ("accounts", "0014_staff_resend_activation_sms"),
         ("activation", "0012_arabic_quotes_in_channel_steps"),
     ]
 

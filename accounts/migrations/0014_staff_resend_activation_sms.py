@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0012_ways_to_sign_in"),
+        ("accounts", "0013_otpchallenge_created_idx"),
     ]
 
     operations = [
