@@ -1,7 +1,7 @@
 """Notices owed to people, and the sweep that makes sure each is sent once (design.md §15).
 
 ``owe`` writes a ``Notice`` in the transaction of the change that owes it and queues
-``send_notice`` for after commit; a queue that is down loses nothing, because the row is
+``send_notice`` to run after commit; a queue that is down loses nothing, because the row is
 there. ``queue_missed_notices`` (run by ``manage.py send_missed_notices`` from cron) queues
 notices never attempted and retries that are due; ``stale_notices`` are claims that a
 worker took long ago without the message being known to be sent: reported, never resent.
@@ -13,12 +13,16 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task_backends
 from django_tasks.base import Task
+from django_tasks.exceptions import InvalidTaskBackendError
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Notice, User
 from accounts.tasks import due, send_notice
@@ -28,12 +32,31 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_after_commit(task: Task, *args: Any) -> None:
-    """Queue ``task(*args)`` (ids only) once the current transaction commits.
+    """Queue ``task(*args)`` (ids only) so that a worker runs it only after the current
+    transaction commits.
 
-    Robust: a queue that is down is logged and does not undo the committed change (nor turn
-    the response into a 500); the ``Notice`` row is there, and the sweep queues it again.
+    When the queue is a table of this database (production's ``DatabaseBackend``), the task's
+    row is written in the transaction itself: it commits with the change or not at all, and
+    no worker can see it sooner, so the change and its task take one commit, not two (each a
+    WAL flush: decision 275). Any other queue is given the task after the commit, robustly: a
+    queue that is down is logged and does not undo the committed change (nor turn the response
+    into a 500); the ``Notice`` row is there, and the sweep queues it again.
     """
+    if queued_in_this_database(task):
+        task.enqueue(*args)
+        return
     transaction.on_commit(lambda: task.enqueue(*args), robust=True)
+
+
+def queued_in_this_database(task: Task) -> bool:
+    """Whether ``task``'s backend keeps its queue in the database the change is written to."""
+    try:
+        backend = task_backends[task.backend]
+    except (AttributeError, InvalidTaskBackendError):
+        return False
+    return isinstance(backend, DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
+    )
 
 
 def owe(*, kind: str, account: User, subject_id: int) -> Notice:

@@ -19,6 +19,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from accounts import lifecycle
 from accounts.models import Notice, User
@@ -172,6 +173,39 @@ def test_a_change_that_rolls_back_owes_nothing(django_capture_on_commit_callback
         raise RuntimeError("the request failed after the change")
 
     assert not Notice.objects.exists()
+
+
+# --- one commit for a change and its task (decision 275) ------------------------------------
+@pytest.mark.django_db
+def test_with_the_database_queue_the_task_is_written_in_the_changes_own_transaction(
+    database_tasks, django_capture_on_commit_callbacks
+):
+    account = make_user("sara2024", OTHER_CITIZEN_ID, MOBILE_E164)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        change_password(user=account, password=NEW_PASSWORD, source="account")
+        notice = Notice.objects.get(kind=Notice.Kind.PASSWORD_CHANGED)
+        # Already in the queue table, inside the same transaction; nothing left for after it.
+        queued = DBTaskResult.objects.get()
+        assert queued.args_kwargs == {"args": [notice.pk], "kwargs": {}}
+    assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_with_the_database_queue_a_rolled_back_change_leaves_no_task(database_tasks):
+    account = make_user("sara2024", OTHER_CITIZEN_ID, MOBILE_E164)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        change_password(user=account, password=NEW_PASSWORD, source="account")
+        raise RuntimeError("the request failed after the change")
+    assert not Notice.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_another_queue_is_given_the_task_only_after_the_commit(django_capture_on_commit_callbacks):
+    account = make_user("sara2024", OTHER_CITIZEN_ID, MOBILE_E164)
+    with django_capture_on_commit_callbacks() as callbacks:
+        change_password(user=account, password=NEW_PASSWORD, source="account")
+    assert len(callbacks) == 1
 
 
 # --- two workers ----------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from captcha.models import CaptchaStore
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccountEvent, AccountStatus, User
 from tests.otp_helpers import FAILING_BACKEND
@@ -119,6 +121,35 @@ def test_wrong_captcha_sends_no_code(driver, sms_outbox):
     response = driver.account_step(captcha="999999")
     assert error_codes(response, "account", "captcha") == {"captcha_invalid"}
     assert sms_outbox == []
+
+
+def test_a_captcha_is_answered_once_even_when_wrong(driver, client):
+    driver.identity_step()
+    page = client.get(step_url("account")).content.decode()
+    key, answer = driver.captcha_answer(page)
+    data = {**driver.account, "captcha_0": key, "captcha_1": "999999"}
+    assert error_codes(driver.post_step("account", data), "account", "captcha")
+    data["captcha_1"] = answer  # the right answer, too late: the picture is used up
+    response = driver.post_step("account", data)
+    assert error_codes(response, "account", "captcha") == {"captcha_invalid"}
+
+
+def test_an_expired_captcha_is_refused(driver, client, time_machine):
+    driver.identity_step()
+    page = client.get(step_url("account")).content.decode()
+    key, answer = driver.captcha_answer(page)
+    CaptchaStore.objects.filter(hashkey=key).update(expiration=timezone.now())
+    data = {**driver.account, "captcha_0": key, "captcha_1": answer}
+    response = driver.post_step("account", data)
+    assert error_codes(response, "account", "captcha") == {"captcha_invalid"}
+
+
+def test_answering_a_captcha_leaves_other_expired_ones_to_the_housekeeping(driver):
+    """No scan of the whole table per answer (decision 276): the nightly sweep removes them."""
+    expired = CaptchaStore.objects.create(challenge="1+1=", response="2")
+    CaptchaStore.objects.filter(pk=expired.pk).update(expiration=timezone.now())
+    driver.register()
+    assert CaptchaStore.objects.filter(pk=expired.pk).exists()
 
 
 def test_missing_captcha_or_terms_sends_no_code(driver, sms_outbox):
