@@ -276,7 +276,7 @@ def test_a_label_is_escaped_in_the_chart_and_the_table(client, reviewer, figures
 
 
 def test_the_time_axis_runs_right_to_left_in_arabic():
-    columns = ET.fromstring(charts.column_chart([1, 2, 3], name="n", top_label="t", rtl=True))  # noqa: S314
+    columns = ET.fromstring(charts.column_chart([1, 2, 3], name="n", rtl=True))  # noqa: S314
     xs = [float(rect.get("x")) for rect in columns.iter("{http://www.w3.org/2000/svg}rect")]
 
     assert xs == sorted(xs, reverse=True)  # the oldest (first) value at the right
@@ -284,7 +284,7 @@ def test_the_time_axis_runs_right_to_left_in_arabic():
 
 
 def test_a_chart_of_nothing_draws_no_bar_taller_than_zero():
-    columns = ET.fromstring(charts.column_chart([0, 0], name="n", top_label="t"))  # noqa: S314
+    columns = ET.fromstring(charts.column_chart([0, 0], name="n"))  # noqa: S314
 
     assert {rect.get("height") for rect in columns.iter("{http://www.w3.org/2000/svg}rect")} == {
         "0"

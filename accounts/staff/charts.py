@@ -56,22 +56,19 @@ def _text(x: float, y: float, text: str, css_class: str, anchor: str = "start") 
     )
 
 
-def column_chart(
-    values: Sequence[float], *, name: str, top_label: str, rtl: bool = False
-) -> SafeString:
-    """Columns over time, oldest first in reading order; ``top_label`` names the top line.
+def column_chart(values: Sequence[float], *, name: str, rtl: bool = False) -> SafeString:
+    """Columns over time, oldest first in reading order, the highest touching the top line.
 
-    The dates are not drawn (they would shrink to nothing on a phone): the page labels the
-    axis's two ends in HTML, in the reading direction, and the table gives every day.
+    No words are drawn (600 units wide, they would shrink to nothing on a phone): the page
+    writes the top line's value and the axis's two ends in HTML, in the reading direction,
+    and the table gives every day.
     """
-    width, height, top, bottom, pad = 600, 180, 20, 170, 4
+    width, height, top, bottom, pad = 600, 160, 4, 156, 4
     biggest = max(values, default=0) or 1
     step = (width - 2 * pad) / max(len(values), 1)
-    start_x = width - pad if rtl else pad
     body = [
         f'<line x1="{pad}" x2="{width - pad}" y1="{top}" y2="{top}" class="chart-grid"/>',
         f'<line x1="{pad}" x2="{width - pad}" y1="{bottom}" y2="{bottom}" class="chart-axis"/>',
-        _text(start_x, top - 6, top_label, "chart-label"),
     ]
     for index, value in enumerate(values):
         column_height = (bottom - top) * value / biggest
@@ -86,7 +83,7 @@ def column_chart(
 def bar_chart(bars: Sequence[Bar], *, name: str, rtl: bool = False) -> SafeString:
     """Horizontal bars, each under its label and followed by its value: long labels (a bank
     and its channel) get the whole width, and a phone can still read them."""
-    width, row, pad, value_room = 400, 38, 4, 70
+    width, row, pad, value_room = 340, 40, 4, 64
     height = max(len(bars), 1) * row + pad
     biggest = max((bar.value for bar in bars), default=0) or 1
     start_x = width - pad if rtl else pad
@@ -96,10 +93,10 @@ def bar_chart(bars: Sequence[Bar], *, name: str, rtl: bool = False) -> SafeStrin
         y = pad + index * row
         length = (width - 2 * pad - value_room) * bar.value / biggest
         x = start_x - length if rtl else start_x
-        body.append(_text(start_x, y + 13, bar.label, "chart-label"))
+        body.append(_text(start_x, y + 14, bar.label, "chart-label"))
         body.append(
-            f'<rect x="{_number(x)}" y="{y + 19}" width="{_number(length)}" height="14" '
+            f'<rect x="{_number(x)}" y="{y + 20}" width="{_number(length)}" height="14" '
             f'class="chart-bar"/>'
         )
-        body.append(_text(start_x + direction * (length + 6), y + 31, bar.shown, "chart-value"))
+        body.append(_text(start_x + direction * (length + 6), y + 32, bar.shown, "chart-value"))
     return _svg(name, width, height, rtl, body, "bars")

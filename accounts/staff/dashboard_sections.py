@@ -38,6 +38,7 @@ class Section:
     chart: SafeString | None = None
     summary: str = ""
     axis: tuple[str, str] | None = None  # a time chart's oldest and newest day, in words
+    top: str = ""  # what a time chart's top line stands for
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,9 @@ def registrations_section(period: Period) -> Section:
         headers=(_("Day"), _("Registrations")),
         rows=[(day_cell(day), number(count)) for day, count in days],
         chart=charts.column_chart(
-            [count for _day, count in days],
-            name=chart_name(title),
-            top_label=_("Highest: %(count)s") % {"count": number(biggest)},
-            rtl=rtl(),
+            [count for _day, count in days], name=chart_name(title), rtl=rtl()
         ),
+        top=_("Highest: %(count)s") % {"count": number(biggest)},
         summary=_("%(count)s registrations in the period.")
         % {"count": number(sum(count for _day, count in days))},
         axis=(format_date(period.first), format_date(period.today)),
