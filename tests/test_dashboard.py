@@ -17,7 +17,7 @@ from django.utils import translation
 from accounts.models import AccountStatus, User
 from accounts.staff import charts
 from accounts.staff.dashboard import accounts_by_status, registrations_per_day, sms_outcomes
-from accounts.staff.dashboard_sections import duration
+from accounts.staff.dashboard_sections import duration, number, percent
 from activation.dashboard import activations_by_bank_and_channel, time_to_activation
 from activation.models import ActivationEvent, ActivationOutcome, Bank
 from sms.models import SmsDelivery
@@ -289,3 +289,23 @@ def test_a_chart_of_nothing_draws_no_bar_taller_than_zero():
     assert {rect.get("height") for rect in columns.iter("{http://www.w3.org/2000/svg}rect")} == {
         "0"
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "rate"), [("en", "12,345", "5.9%"), ("ar", "12345", "5,9%")]
+)
+def test_numbers_follow_the_languages_format_as_the_admin_does(language, count, rate):
+    with translation.override(language):
+        assert (number(12345), percent(0.0591)) == (count, rate)
+
+
+def test_every_label_of_a_bar_chart_is_escaped():
+    svg = charts.bar_chart([charts.Bar('<b>"Bank" & co</b>', 3, "<3>")], name="<name>")
+    root = ET.fromstring(svg)  # noqa: S314 - our own markup
+
+    assert [text.text for text in root.iter("{http://www.w3.org/2000/svg}text")] == [
+        '<b>"Bank" & co</b>',
+        "<3>",
+    ]
+    assert root.find("{http://www.w3.org/2000/svg}title").text == "<name>"
+    assert "<b>" not in svg

@@ -90,7 +90,7 @@ def rtl() -> bool:
 
 
 def number(value: float, decimals: int | None = None) -> str:
-    """A number in the active language's format, grouped ("12,345"; Django's Arabic "12.345")."""
+    """A number in the active language's format: "12,345"; Django's Arabic groups no digits."""
     return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
 
 
