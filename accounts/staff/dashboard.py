@@ -31,7 +31,9 @@ def window_start(days: int = DEFAULT_DAYS, *, today: date | None = None) -> date
     return timezone.make_aware(datetime.combine(first, time.min))
 
 
-def registrations_per_day(days: int = DEFAULT_DAYS, *, today: date | None = None) -> list[tuple]:
+def registrations_per_day(
+    days: int = DEFAULT_DAYS, *, today: date | None = None
+) -> list[tuple[date, int]]:
     """``(day, count)`` for each of the last ``days`` days, oldest first, days without any as 0."""
     today = today or timezone.localdate()
     start = window_start(days, today=today)
