@@ -23,6 +23,9 @@ from accounts.staff.lists import (
     ltr_text,
 )
 from accounts.staff.notices import describe_notice
+
+# The bank figures join the staff dashboard when the admin loads.
+from activation import dashboard_sections  # noqa: F401
 from activation.keys import KeyFormatError, load_public_key, public_key_pem
 from activation.models import (
     ActivationChannel,

@@ -28,7 +28,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -36,6 +36,7 @@ from django.views.decorators.cache import never_cache
 from accounts import factors
 from accounts.access import safe_next_url
 from accounts.models import AccountStatus
+from accounts.staff import dashboard_view
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -52,6 +53,19 @@ class PortalAdminSite(admin.AdminSite):
             not settings.STAFF_REQUIRE_STRONG_FACTOR
             or factors.passed_strong_factor(request.session)
         )
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        """Django's admin pages, and the dashboard (``admin:dashboard``) among them."""
+        dashboard = path("dashboard/", self.admin_view(dashboard_view.dashboard), name="dashboard")
+        return [dashboard, *super().get_urls()]
+
+    def index(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """Django's index, with a link to the dashboard for those who may see it."""
+        context = {
+            "show_dashboard": dashboard_view.may_see_dashboard(request.user),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
 
     def _staff_signed_in(self, request: HttpRequest) -> bool:
         return (
