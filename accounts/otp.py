@@ -103,8 +103,9 @@ def _give_back_send_quota(counted: list[Usage]) -> None:
 DECOY_HMAC = "decoy"
 
 
-def _set_new_code(challenge: OtpChallenge, *, decoy: bool = False) -> str | None:
-    """Give a challenge (locked by the caller, or just created) a fresh code; return it.
+def _set_new_code(challenge: OtpChallenge, *, decoy: bool = False, save: bool = True) -> str | None:
+    """Give a challenge (locked by the caller, or not yet saved: ``save=False``, the caller
+    inserts it with its code in one statement) a fresh code; return it.
 
     A decoy gets no code at all, only the same timestamps and counters.
     """
@@ -115,7 +116,8 @@ def _set_new_code(challenge: OtpChallenge, *, decoy: bool = False) -> str | None
     challenge.expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
     challenge.attempts = 0
     challenge.sends += 1
-    challenge.save(update_fields=["code_hmac", "sent_at", "expires_at", "attempts", "sends"])
+    if save:
+        challenge.save(update_fields=["code_hmac", "sent_at", "expires_at", "attempts", "sends"])
     return code
 
 
@@ -171,14 +173,13 @@ def issue_challenge(
     if seconds := wrong_codes.wait(key):
         raise OtpError("locked", seconds=seconds)
     quota = _consume_send_quota(purpose=purpose, mobile=mobile, national_id=national_id, ip=ip)
-    with transaction.atomic():
-        challenge = OtpChallenge.objects.create(
-            purpose=purpose,
-            mobile=mobile,
-            national_id=national_id,
-            user_id=user_id,
-        )
-        code = _set_new_code(challenge, decoy=decoy)
+    # The id is made here (a UUID), so the code's HMAC, which is bound to it, is set before the
+    # one INSERT: no insert-then-update.
+    challenge = OtpChallenge(
+        purpose=purpose, mobile=mobile, national_id=national_id, user_id=user_id
+    )
+    code = _set_new_code(challenge, decoy=decoy, save=False)
+    challenge.save(force_insert=True)
     if code is not None:
         _send(challenge, code, language=language, quota=quota)
     return challenge

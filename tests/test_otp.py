@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import ngettext
 
@@ -28,6 +30,18 @@ pytestmark = pytest.mark.django_db
 
 
 # --- The SMS --------------------------------------------------------------------------------
+
+
+def test_a_new_challenge_is_written_once_with_its_code(sms_outbox):
+    """One INSERT carrying the code's HMAC and times, no insert-then-update (issue 16)."""
+    with CaptureQueriesContext(connection) as queries:
+        challenge = issue()
+    written = [q["sql"] for q in queries if "accounts_otpchallenge" in q["sql"]]
+    assert len(written) == 1 and written[0].startswith("INSERT")
+    challenge.refresh_from_db()
+    assert challenge.code_hmac and challenge.sent_at and challenge.expires_at
+    assert challenge.sends == 1
+    assert otp.verify_code(challenge.pk, last_code(sms_outbox)).verified_at
 
 
 def test_issue_challenge_sends_one_sms_with_a_six_digit_code_to_the_mobile(
