@@ -398,3 +398,19 @@ def test_a_step_that_stores_something_writes_the_session_once(driver, client):
 
 def test_a_refused_identity_step_stores_nothing(client):
     assert session_writes(client, "post", step_url("identity"), {"identity-national_id": "1"}) == 0
+
+
+def test_the_verify_step_reads_its_challenge_once_then_once_more_to_create_the_account(driver):
+    """Once for the form and the code check, once locked by the check itself, once again,
+    fresh, by the re-validation before the account is created: three, not five (issue 16)."""
+    driver.identity_step()
+    driver.account_step()
+    with CaptureQueriesContext(connection) as queries:
+        response = driver.verify_step()
+    assert response.status_code == 302
+    reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and 'FROM "accounts_otpchallenge"' in q["sql"]
+    ]
+    assert len(reads) == 3

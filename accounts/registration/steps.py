@@ -45,6 +45,8 @@ class WizardSteps:
     revalidating = False
     #: The stored identity step, validated once per request: (what was stored, the form).
     _identity_checked: tuple[Any, IdentityForm] | None = None
+    #: The stored challenge, read once per request: (its id, the row or None).
+    _challenge: tuple[uuid.UUID, OtpChallenge | None] | None = None
 
     # --- forms ------------------------------------------------------------------------
     def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
@@ -126,10 +128,12 @@ class WizardSteps:
             try:
                 if challenge is None:
                     raise otp.OtpError("no_challenge")
-                otp.verify_code(challenge.pk, form.cleaned_data["code"])
+                verified = otp.verify_code(challenge.pk, form.cleaned_data["code"])
             except otp.OtpError as exc:
+                self._challenge = None  # its counters moved: read it again if asked
                 form.add_code_error(exc)
                 return False
+            self._challenge = (verified.pk, verified)
         return True
 
     def _forget_secrets_if_identity_changed(self, form: Form) -> None:
@@ -224,11 +228,20 @@ class WizardSteps:
 
     # --- the code ---------------------------------------------------------------------
     def challenge(self) -> OtpChallenge | None:
+        """The stored challenge, read once per request for the same id (the verify form's
+        kwargs, the step's action and the page each ask); :meth:`run_step_action` replaces it
+        with what the code check returned, so nothing reads a stale copy."""
         try:
             challenge_id = uuid.UUID(str(self.storage.extra_data.get("challenge_id")))
         except ValueError:
             return None
-        return OtpChallenge.objects.filter(pk=challenge_id).first()
+        cached = self._challenge
+        if cached is None or cached[0] != challenge_id:
+            cached = self._challenge = (
+                challenge_id,
+                OtpChallenge.objects.filter(pk=challenge_id).first(),
+            )
+        return cached[1]
 
     def verify_context(self, form: Form) -> dict[str, Any]:
         challenge = self.challenge()
