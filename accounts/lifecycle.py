@@ -79,7 +79,6 @@ def record_event(
     )
 
 
-@transaction.atomic
 def account_change_status(
     *,
     account: User,
@@ -96,30 +95,33 @@ def account_change_status(
     The row is re-read under a lock so two racing changes cannot both apply. A caller that
     read ``account`` with ``select_for_update()`` in the current transaction says
     ``already_locked=True``: its copy is then current, and the re-read (a round trip on the
-    bank's activation path) is skipped.
+    bank's activation path) and the savepoint are skipped.
     """
-    locked = account if already_locked else User.objects.select_for_update().get(pk=account.pk)
-    allowed = TRANSITIONS.get((locked.status, to_status), ())
-    kind = kind or (allowed[0] if allowed else None)
-    if kind not in allowed:
-        raise TransitionNotAllowed(locked, to_status)
-    from_status = locked.status
-    locked.status = to_status
-    locked.status_changed_at = timezone.now()
-    locked.save(update_fields=["status", "status_changed_at", "updated_at"])
-    account.status, account.status_changed_at = locked.status, locked.status_changed_at
-    if not locked.is_active:
-        _close_sign_in_after_commit(locked.pk)
-    return record_event(
-        account=locked,
-        kind=kind,
-        source=source,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        reason=reason,
-        details=details,
-    )
+    # A caller that locked the row holds the transaction: one savepoint less (two round trips
+    # on the bank's activation path); anything raised here fails the caller's transaction.
+    with transaction.atomic(savepoint=not already_locked):
+        locked = account if already_locked else User.objects.select_for_update().get(pk=account.pk)
+        allowed = TRANSITIONS.get((locked.status, to_status), ())
+        kind = kind or (allowed[0] if allowed else None)
+        if kind not in allowed:
+            raise TransitionNotAllowed(locked, to_status)
+        from_status = locked.status
+        locked.status = to_status
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+        account.status, account.status_changed_at = locked.status, locked.status_changed_at
+        if not locked.is_active:
+            _close_sign_in_after_commit(locked.pk)
+        return record_event(
+            account=locked,
+            kind=kind,
+            source=source,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            reason=reason,
+            details=details,
+        )
 
 
 def _close_sign_in_after_commit(account_id: int) -> None:

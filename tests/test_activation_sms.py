@@ -147,3 +147,26 @@ def test_a_failed_queue_does_not_fail_the_activation_and_the_sweep_sends_it(
     call_command("send_missed_notices")
     call_command("send_missed_notices")
     assert [m["purpose"] for m in sms_outbox] == ["activation"]
+
+
+def test_an_activation_and_its_sms_task_are_one_transaction_without_savepoints(
+    key, database_tasks, django_capture_on_commit_callbacks
+):
+    """Issue 16: the task's row is written in the activation's transaction (decision 275) and
+    the status change takes no savepoint inside it (the row is locked already)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks_db.models import DBTaskResult
+
+    make_user("ahmed2024", CITIZEN_ID, MOBILE, status="pending")
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert confirm(key).body == {"status": "activated"}
+    assert not [q["sql"] for q in queries if "SAVEPOINT" in q["sql"]]
+    assert callbacks == []
+    assert DBTaskResult.objects.get().args_kwargs == {
+        "args": [Notice.objects.get().pk],
+        "kwargs": {},
+    }
