@@ -65,3 +65,38 @@ def test_a_key_already_taken_is_never_reused(monkeypatch):
 
 def test_deleting_a_session_that_is_gone_is_quiet():
     SessionStore().delete("z" * 32)
+
+
+def test_the_cache_is_written_while_the_sessions_row_is_locked(monkeypatch):
+    """Inside the save's transaction: an ending that deletes the row waits for it, then clears
+    the cached copy after, so a save racing an ending cannot put the session back in Redis."""
+    session = SessionStore()
+    session["x"] = 1
+    session.save()
+    outside = len(connection.atomic_blocks)
+    depths = []
+    real_set = session._cache.set
+
+    def recording_set(*args, **kwargs):
+        depths.append(len(connection.atomic_blocks))
+        return real_set(*args, **kwargs)
+
+    monkeypatch.setattr(session._cache, "set", recording_set)
+    session["x"] = 2
+    session.save()
+    assert depths == [outside + 1]
+    assert SessionStore(session.session_key).load() == {"x": 2}
+
+
+def test_saving_a_session_that_was_ended_meanwhile_is_refused_and_not_cached():
+    from django.contrib.sessions.backends.base import UpdateError
+
+    session = SessionStore()
+    session["x"] = 1
+    session.save()
+    key = session.session_key
+    SessionStore().delete(key)  # another request ended it
+    session["x"] = 2
+    with pytest.raises(UpdateError):
+        session.save()
+    assert cache.get(session.cache_key_prefix + key) is None
