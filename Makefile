@@ -89,7 +89,7 @@ e2e: install-dev
 ## the same run. Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 6379; writes
 ## docs/bench/results.{json,png}. BENCH_DB, BENCH_DB_LARGE, BENCH_REDIS_URL, BENCH_LARGE override;
 ## the servers get free ports unless BENCH_PORT pins them.
-.PHONY: bench bench-smoke bench-install bench-concurrency bench-profile
+.PHONY: bench bench-smoke bench-install bench-runs bench-farm bench-concurrency bench-profile
 $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	touch $@
@@ -108,6 +108,20 @@ bench: bench-install
 ## The same code path, seconds per phase and a few thousand accounts (CI keeps it from rotting).
 bench-smoke: bench-install
 	$(BIN)/python -m bench.run --smoke
+
+## Three full runs, each kept in docs/bench/runs/, then their median as docs/bench/results.json
+## and .png: the README's figures (issue 16 asks for the median of at least three).
+RUNS ?= 3
+bench-runs: bench-install
+	mkdir -p docs/bench/runs
+	for n in $$(seq 1 $(RUNS)); do $(BIN)/python -m bench.run && \
+		cp docs/bench/results.json docs/bench/runs/results-$$n.json || exit 1; done
+	$(BIN)/python -m bench.median results docs/bench/runs/results-*.json
+
+## Two gunicorns behind the portal's nginx, through PgBouncer, against one gunicorn straight
+## to PostgreSQL, on the bank API in the same run (issue 16 item 5; docs/bench/farm.json).
+bench-farm: bench-install
+	$(BIN)/python -m bench.farm
 
 ## Which gunicorn model (sync 1/2/4 per core, gthread 2/4/8 threads) serves registrations and
 ## bank confirmations best, measured in one run (issue 16; docs/bench/concurrency.json).

@@ -142,6 +142,13 @@ def main() -> None:
         "database": PG.rsplit("@", 1)[-1],
     }
     print(json.dumps(results, indent=2))
+    broken = [
+        side
+        for side in ("single", "farm")
+        if results[side]["failures"] or not results[side]["completed"]
+    ]
+    if broken:
+        raise SystemExit(f"bench-farm: requests failed or none completed on {broken}")
     if not args.smoke:
         RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {RESULTS}")

@@ -135,7 +135,7 @@ def latency_rows(data: dict) -> list[tuple[str, dict, float]]:
 
 def table(data: dict) -> str:
     lines = [f"{'measure':46} {'value':>10} {'reference':>10} {'ratio':>7}  target    met"]
-    for row in summary(data):
+    for row in data.get("summary") or summary(data):
         lines.append(
             f"{row['what']:46} {row['value']:10.1f} {row['reference']:10.1f} "
             f"{row['ratio']:7.2f}  {row['target']:9} {'yes' if row['met'] else 'NO'}"
@@ -162,7 +162,7 @@ def table(data: dict) -> str:
         f"{'CPU per operation (ms): phase / operation':52} {'done':>6} {'web':>6} {'worker':>6} "
         f"{'pg':>6} {'redis':>6} {'pgbnc':>6} {'total':>7} {'commits':>7} {'WAL kB':>7}",
     ]
-    for row in cpu_rows(data):
+    for row in data.get("cpu_per_operation") or cpu_rows(data):
         ms = row["cpu_ms"]
         lines.append(
             f"{row['phase'] + ' / ' + row['operation']:52} {row['completed']:6d} "
@@ -189,7 +189,7 @@ def chart(data: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = summary(data)
+    rows = data.get("summary") or summary(data)
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
     labels = [r["what"].replace(" vs ", "\nvs ") for r in rows]
     colours = ["tab:green" if r["met"] else "tab:red" for r in rows]
