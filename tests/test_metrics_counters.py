@@ -22,6 +22,8 @@ from tests.test_signin import WRONG_PASSWORD, fail, post_password, sign_in
 
 pytestmark = pytest.mark.django_db
 
+STYLESHEET = "portal.css"
+
 
 def test_a_registration_through_the_wizard_moves_started_completed_and_each_step(
     client, sms_outbox
@@ -113,3 +115,16 @@ def test_a_wrong_sms_code_at_sign_in_counts_as_a_failure(client, sms_outbox):
     code = last_code(sms_outbox)
     client.post(reverse("accounts:login_verify"), {"code": wrong_code_for(code)})
     assert failures.by() == 1
+
+
+def test_request_time_is_labelled_by_url_name_never_by_path(client, settings):
+    settings.WHITENOISE_USE_FINDERS = settings.WHITENOISE_AUTOREFRESH = True
+    named = Moves("portal_request_duration_seconds_count", view="healthz")
+    unmatched = Moves("portal_request_duration_seconds_count", view="unmatched")
+    static = Moves("portal_request_duration_seconds_count", view="static")
+    client.get("/healthz")
+    client.get(f"/{CITIZEN_ID}/no-such-page")
+    assert client.get(f"/static/css/{STYLESHEET}").status_code == HTTPStatus.OK
+    assert (named.by(), unmatched.by(), static.by()) == (1, 1, 1)
+    text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert CITIZEN_ID not in text and "no-such-page" not in text

@@ -101,6 +101,7 @@ def test_a_dead_workers_counts_stay_and_its_live_gauges_go(tmp_path, monkeypatch
 
 def test_the_hooks_do_nothing_without_the_directory(tmp_path, monkeypatch):
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     config["on_starting"](SimpleNamespace())
     config["child_exit"](SimpleNamespace(), SimpleNamespace(pid=4242))
