@@ -46,3 +46,31 @@ def when_ready(server) -> None:
         from absher_portal.warmup import warm_up
 
         server.log.info("warmed up %d templates before forking", warm_up())
+
+
+# Metrics under several processes (absher_portal/metrics.py): with PROMETHEUS_MULTIPROC_DIR set
+# in the environment before gunicorn starts (systemd), each worker keeps its values in files
+# there and a scrape adds them up.
+metrics_directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server) -> None:
+    """In the master, once (not on a HUP), before any worker: empty the metrics directory, so
+    counts of a previous run are not added to this one's. The preloaded application created
+    no file there: every metric has labels, and no value exists before its first use."""
+    if metrics_directory:
+        from pathlib import Path
+
+        directory = Path(metrics_directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink(missing_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    """A worker exited (recycled after max_requests, or died): its files stay, so its counts
+    still add up; only live gauges' files are dropped, as prometheus_client asks."""
+    if metrics_directory:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -76,3 +76,37 @@ def client_ip(request: HttpRequest) -> str:
             else:
                 address = seen
     return _bucket(address) if address is not None else remote
+
+
+def strict_client_address(
+    request: HttpRequest,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client's exact address, or None whenever it cannot be told for certain.
+
+    For allow-lists (who may read ``/metrics``), where :func:`client_ip`'s leniency would be
+    a hole: a request through a trusted proxy with fewer ``X-Forwarded-For`` entries than
+    proxies, or an unreadable one, is refused rather than taken as the proxy's own address;
+    and a request carrying ``X-Forwarded-For`` that does not come from a trusted proxy came
+    through a proxy we do not count (nginx on loopback with ``TRUSTED_PROXY_COUNT`` unset),
+    so its ``REMOTE_ADDR`` (loopback) says nothing about the client.
+    """
+    forwarded = [p for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+    if not from_trusted_proxy(request):
+        if forwarded or "HTTP_FORWARDED" in request.META:
+            return None
+        address = _parse(request.META.get("REMOTE_ADDR", ""))
+    else:
+        proxies = settings.TRUSTED_PROXY_COUNT
+        if len(forwarded) < proxies:
+            return None
+        address = _parse(forwarded[-proxies])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def address_in(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, networks: list[str]
+) -> bool:
+    """Whether ``address`` lies in one of ``networks`` (CIDR strings); None never does."""
+    return address is not None and any(address in net for net in _networks(tuple(networks)))

@@ -5,6 +5,7 @@ console). Production sets ``DJANGO_DEBUG=0`` and real values; see README.md, "Co
 """
 
 import base64
+import ipaddress
 import logging
 from pathlib import Path
 
@@ -96,6 +97,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: each request's time per URL name, for /metrics (absher_portal/metrics.py).
+    "absher_portal.metrics_middleware.RequestLatencyMiddleware",
     "absher_portal.request_id.RequestIdMiddleware",
     # A database or Redis outage anywhere below becomes a translated 503, not a 500.
     "absher_portal.outages.ServiceUnavailableMiddleware",
@@ -274,6 +277,22 @@ TRUSTED_PROXY_NETWORKS = env.list(
     "TRUSTED_PROXY_NETWORKS",
     default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
 )
+
+# --- Metrics (/metrics, absher_portal/metrics_endpoint.py; README "Metrics") ----------------------
+# Who may read /metrics without the token: these networks (CIDR), the client's address taken
+# strictly (an X-Forwarded-For only through TRUSTED_PROXY_*). Loopback only by default.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not a network (CIDR, e.g. 10.0.5.0/24)."
+        ) from None
+# A bearer token that also opens /metrics from anywhere (Authorization: Bearer ...); empty: none.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (or empty: no token).")
 
 # --- Request bodies (decision 99) ---------------------------------------------------------------
 # The portal's forms are short and take no files: a larger body gets 413 before it is read.

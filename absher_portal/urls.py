@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from absher_portal.health import healthz
+from absher_portal.metrics_endpoint import metrics_view
 from pages.service import service_details
 
 
@@ -33,6 +34,7 @@ handler500 = "absher_portal.errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The captcha's recording (espeak-ng, the page's language) before simple-captcha's own.
     path("captcha/", include("accounts.audio_captcha.urls")),

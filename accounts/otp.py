@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from absher_portal import metrics
 from accounts import limits, wrong_codes
 from accounts.limits import Usage
 from accounts.models import OtpChallenge, OtpPurpose
@@ -132,6 +133,7 @@ def _send(challenge: OtpChallenge, code: str, *, language: str, quota: list[Usag
     body = otp_sms_body(code=code, purpose=challenge.purpose, language=language)
     try:
         send_sms(SmsMessage(to=challenge.mobile, body=body, purpose=challenge.purpose))
+        metrics.otp_sent(challenge.purpose, ok=True)
     except SmsError as exc:
         logger.warning(
             "OTP SMS to %s failed (%s)",
@@ -144,6 +146,7 @@ def _send(challenge: OtpChallenge, code: str, *, language: str, quota: list[Usag
         challenge.code_hmac, challenge.sent_at = "", None
         if challenge.purpose != OtpPurpose.RESET and not getattr(exc, "maybe_sent", False):
             _give_back_send_quota(quota)
+        metrics.otp_sent(challenge.purpose, ok=False)
         reason = getattr(exc, "reason", "")
         raise OtpError(
             "sms_invalid_number" if reason == "invalid_number" else "send_failed"
@@ -250,6 +253,7 @@ def verify_code(challenge_id: object, code: str) -> OtpChallenge:
             error = OtpError("expired")
         else:
             error = _compare(challenge, code, key=key, now=now)
+    metrics.otp_checked(challenge.purpose, "verified" if error is None else error.code)
     if error is not None:
         raise error
     return challenge

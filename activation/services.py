@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from absher_portal import metrics
 from accounts import lifecycle, notices
 from accounts.models import HOLDING_STATUSES, AccountStatus, Notice, User
 from activation.models import ActivationEvent, ActivationOutcome, BankKey
@@ -135,21 +136,31 @@ def confirmation_fingerprint(confirmation: Confirmation) -> str:
 
 
 def activation_confirm(*, key: BankKey, confirmation: Confirmation) -> ApiResult:
-    """Apply one confirmation exactly once per (bank, event id); replay the stored answer."""
+    """Apply one confirmation exactly once per (bank, event id); replay the stored answer.
+
+    Counted (``portal_bank_confirmations_total``) once its transaction committed: the outcome
+    decided, or ``replayed``, ``in_flight``, ``event_id_reused``.
+    """
+    result, outcome = _confirm(key=key, confirmation=confirmation)
+    metrics.bank_confirmation(key.bank.code, confirmation.channel, outcome)
+    return result
+
+
+def _confirm(*, key: BankKey, confirmation: Confirmation) -> tuple[ApiResult, str]:
     bank = key.bank
     fingerprint = confirmation_fingerprint(confirmation)
     with transaction.atomic():
         if not _claim(bank.pk, confirmation.event_id):
-            return IN_FLIGHT
+            return IN_FLIGHT, "in_flight"
         stored = ActivationEvent.objects.filter(bank=bank, event_id=confirmation.event_id).first()
         if stored is not None:
             if stored.fingerprint != fingerprint:
-                return EVENT_ID_REUSED
-            return ApiResult(stored.response_status, stored.response_body)
+                return EVENT_ID_REUSED, "event_id_reused"
+            return ApiResult(stored.response_status, stored.response_body), "replayed"
         try:
             outcome, account = _decide(confirmation)
         except HolderChanging:
-            return IN_FLIGHT
+            return IN_FLIGHT, "in_flight"
         result = _OUTCOMES[outcome]
         event = ActivationEvent.objects.create(
             bank=bank,
@@ -180,4 +191,4 @@ def activation_confirm(*, key: BankKey, confirmation: Confirmation) -> ApiResult
             # The SMS is owed in this transaction and sent after commit; a queue that is down
             # does not fail the bank's answer (``send_missed_notices`` sweeps it up).
             notices.owe(kind=Notice.Kind.ACTIVATED, account=account, subject_id=event.pk)
-    return result
+    return result, str(outcome)

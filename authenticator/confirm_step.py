@@ -49,7 +49,7 @@ class AppCodeStep(SecondStep):
         check = totp.app_code_check(user=user, code=form.cleaned_data["code"])
         if check is totp.Check.ACCEPTED:
             return True
-        refusal = services.record_failure(key)
+        refusal = services.record_failure(key, factor=Factor.TOTP)
         if refusal is not None:
             form.add_error("code", refusal.message)
         else:

@@ -43,7 +43,7 @@ class AppCodeView(SecondStepView):
             return self.not_signed_in()
         check = totp.app_code_check(user=user, code=form.cleaned_data["code"])
         if check is not totp.Check.ACCEPTED:
-            if refused := self.count_wrong_code():
+            if refused := self.count_wrong_code(Factor.TOTP):
                 return refused
             form.add_check_error(check)
             return self.render(form)
@@ -75,7 +75,7 @@ class RecoveryCodeView(SecondStepView):
             return self.not_signed_in()
         left = recovery_codes.recovery_code_use(user=user, typed=form.cleaned_data["code"])
         if left is None:
-            if refused := self.count_wrong_code():
+            if refused := self.count_wrong_code(Factor.RECOVERY_CODE):
                 return refused
             form.add_wrong_code()
             return self.render(form)

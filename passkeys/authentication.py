@@ -34,6 +34,7 @@ from webauthn.helpers.structs import AuthenticationCredential, UserVerificationR
 
 from accounts.access import HOME_OF_STATUS
 from accounts.error_messages import lockout_message
+from accounts.factors import Factor
 from accounts.models import AccountEvent, User
 from accounts.security_changes import record_security_change
 from accounts.signin import devices, services
@@ -96,7 +97,7 @@ def authenticate(request: HttpRequest, *, credential: object) -> User:
     if not _handle_matches(account, parsed.response.user_handle) or not _verify(
         passkey, parsed, challenge
     ):
-        if refusal := services.record_failure(key):
+        if refusal := services.record_failure(key, factor=Factor.WEBAUTHN):
             raise SignInLocked(refusal)
         raise CeremonyFailed("failed")
     return account

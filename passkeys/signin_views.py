@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from absher_portal import metrics
 from absher_portal.client_ip import client_ip
 from accounts import factors, limits
 from accounts.access import safe_next_url
@@ -61,6 +62,7 @@ def sign_in_verify(request: HttpRequest) -> HttpResponse:
     request.session.pop(PENDING_SIGNIN_KEY, None)  # a password sign-in left half-way
     # The one backend by name, as the password sign-in does: the user was read by us.
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    metrics.sign_in(factors.Factor.WEBAUTHN, ok=True)
     factors.record(request.session, factors.Factor.WEBAUTHN)
     services.forget_captcha_demand(
         services.account_key(user), devices.device_key(request, user) or ""

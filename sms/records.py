@@ -24,6 +24,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from absher_portal import metrics
 from sms.message import SmsAlreadyClaimed, SmsError
 from sms.models import SmsDelivery, SmsStatus
 
@@ -124,11 +125,13 @@ def finish_attempt(
     """
     if record is None:
         return
+    status = outcome_status(error, provider_message_id)
+    metrics.sms_attempt_finished(record.purpose, status)
     try:
         with transaction.atomic(durable=True):
             advance(
                 SmsDelivery.objects.filter(pk=record.pk),
-                outcome_status(error, provider_message_id),
+                status,
                 provider_message_id=provider_message_id,
                 error_code=error.provider_code if error else None,
                 error_reason=error.reason if error else "",
@@ -189,16 +192,20 @@ def apply_provider_status(
     changes = {"provider_message_id": provider_message_id, "error_code": error_code}
     try:
         with transaction.atomic():  # a savepoint if a caller (a test) holds a transaction
+            matched = False
             if delivery_id is not None:
                 named = SmsDelivery.objects.filter(
                     Q(provider_message_id__isnull=True)
                     | Q(provider_message_id=provider_message_id),
                     pk=delivery_id,
                 )
-                if advance(named, status, **changes):
-                    return True
-            by_id = SmsDelivery.objects.filter(provider_message_id=provider_message_id)
-            return advance(by_id, status, **changes) > 0
+                matched = advance(named, status, **changes) > 0
+            if not matched:
+                by_id = SmsDelivery.objects.filter(provider_message_id=provider_message_id)
+                matched = advance(by_id, status, **changes) > 0
     except IntegrityError:  # the id is already another row's: nothing to store
         logger.warning("SMS status for %s matches two records", provider_message_id[:64])
         return False
+    if matched:
+        metrics.sms_status_reported(status)
+    return matched

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from absher_portal import metrics
 from absher_portal.client_ip import client_ip
 from accounts import limits
 from accounts.error_messages import NETWORK_RATE_LIMITED
@@ -87,6 +88,7 @@ class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
         if not (form.is_valid() and self.run_step_action(form)):
             return self.render(form)
         self.storage.set_step_data(step, self.process_step(form))
+        metrics.registration_step_passed(step, getattr(self.request, "LANGUAGE_CODE", None))
         if step == self.steps.last:
             return self.finish()
         return self.render_next_step(form)
@@ -118,6 +120,7 @@ class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
             return self.back_to(conflict.step)
         finally:
             self.revalidating = False
+        metrics.registration_completed(getattr(self.request, "LANGUAGE_CODE", None))
         self.storage.reset()
         self.request.session.cycle_key()
         self.request.session[REGISTERED_SESSION_KEY] = user.pk

@@ -42,6 +42,7 @@ from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.crypto import constant_time_compare
 
+from absher_portal import metrics
 from accounts import factors, limits, otp
 from accounts.access import HOME_OF_STATUS, safe_next_url
 from accounts.error_messages import NETWORK_RATE_LIMITED, lockout_message
@@ -139,19 +140,20 @@ def captcha_required(identifier_key: str) -> bool:
     return bool(identifier_key) and bool(_cache().get(_cache_key("captcha", identifier_key)))
 
 
-def record_failure(identifier_key: str) -> Refusal | None:
-    """Count a wrong password against its identifier; the lockout it started, if any."""
+def record_failure(identifier_key: str, *, factor: str = factors.Factor.PASSWORD) -> Refusal | None:
+    """Count a wrong password (or code: ``factor``) against its identifier; any lockout."""
+    metrics.sign_in(factor, ok=False)
     refusal = None
     if identifier_key:
         failures = limits.SIGNIN_FAILURES_PER_IDENTIFIER.hit(identifier_key).count
         if failures >= settings.LOGIN_FAILURES_BEFORE_CAPTCHA:
             _cache().set(_cache_key("captcha", identifier_key), True, CAPTCHA_MEMORY_SECONDS)
         if failures >= settings.LOGIN_LOCKOUT_FAILURES:
-            # The lock runs a full period from now, and stores its end: fixed windows alone
-            # could release it seconds after the last failure.
+            # A full period from now, its end stored: a fixed window could end it at once.
             seconds = settings.LOGIN_LOCKOUT_SECONDS
             _cache().set(_cache_key("lock", identifier_key), time.time() + seconds, seconds + 5)
             refusal = Refusal(lockout_message(seconds), "locked", seconds)
+            metrics.sign_in_locked(factor)
     return refusal
 
 

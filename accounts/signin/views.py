@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from absher_portal import metrics
 from absher_portal.client_ip import client_ip
 from absher_portal.errors import too_many_requests
 from absher_portal.masking import mask_mobile_local
@@ -60,11 +61,14 @@ class SignInView(View):
             return self.refuse(raw_identifier, refusal)
         form = SignInForm(request.POST, request=request, captcha=services.captcha_required(key))
         if not form.is_valid():
-            if form.credentials_rejected and (refusal := services.record_failure(key)):
+            if form.credentials_rejected and (
+                refusal := services.record_failure(key, factor=Factor.PASSWORD)
+            ):
                 return self.refuse(raw_identifier, refusal)
             if services.captcha_required(key):
                 form.demand_captcha()
             return self.render(form)
+        metrics.sign_in(Factor.PASSWORD, ok=True)
         next_url = request.POST.get("next", "")
         if preferred := steps.preferred_step(form.user):
             # An authenticator app: its code is asked for, and no SMS is sent unless asked.
@@ -128,9 +132,10 @@ class SecondStepView(View):
             return self.refuse(Refusal(lockout_message(seconds), "locked", seconds))
         return None
 
-    def count_wrong_code(self) -> HttpResponse | None:
+    def count_wrong_code(self, factor: str) -> HttpResponse | None:
         """Count a wrong code like a wrong password; the lockout page if it locked the account."""
-        if refusal := services.record_failure(services.second_step_key(self.request, self.user)):
+        key = services.second_step_key(self.request, self.user)
+        if refusal := services.record_failure(key, factor=factor):
             return self.refuse(refusal)
         return None
 
@@ -159,6 +164,7 @@ class SecondStepView(View):
         services.end_pending_sign_in(request)
         # The one backend by name: the user was read again, so it carries none of its own.
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        metrics.sign_in(factor, ok=True)
         services.record_sign_in_factors(
             request, password_at=self.pending.password_at, second=factor
         )
@@ -196,6 +202,7 @@ class SignInVerifyView(SecondStepView):
         try:
             otp.verify_code(self.pending.challenge.pk, form.cleaned_data["code"])
         except otp.OtpError as exc:
+            metrics.sign_in(Factor.SMS, ok=False)
             form.add_code_error(exc)
             return self.render(form)
         user = services.complete_sign_in(
