@@ -395,9 +395,9 @@ if not DEBUG and CAPTCHA_TEST_MODE:
 
 # --- Sessions and cookies --------------------------------------------------------------------
 # Sessions live in the database, read through the cache (Redis in production): any web process
-# can serve any request, and losing Redis loses no session (decision 48); two round trips less
-# per new or deleted session than Django's own (absher_portal/session_store.py).
-SESSION_ENGINE = "absher_portal.session_store"
+# can serve any request, and losing Redis loses no session (decision 48). Django's own engine,
+# public APIs only (decision 92).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Idle limit: activity is recorded at most once a minute, not on every request, so a page that
 # changes nothing writes nothing; the store and the cookie keep the session that minute longer
 # (accounts/sessions.py, decision 273).

@@ -207,6 +207,7 @@ def step(name: str) -> str:
 FORMS: dict[str, list[str]] = {
     reverse("accounts:home"): [],
     reverse("healthz"): [],
+    reverse("metrics"): [],
     reverse("accounts:register"): WIZARD_BUTTONS,
     step("identity"): ["identity-national_id", "identity-mobile", "identity-email"],
     step("account"): [

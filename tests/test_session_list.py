@@ -10,6 +10,7 @@ from http import HTTPStatus
 import pytest
 from django.contrib.messages import get_messages
 from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import User
@@ -130,6 +131,17 @@ def test_signing_out_another_browser_ends_its_session_in_the_store(phone, laptop
     assert not is_signed_in(laptop)
     assert is_signed_in(phone)
     assert session_names(phone.get(PAGE).content.decode()) == ["Chrome on Android This browser"]
+
+
+def test_an_ended_session_put_back_in_the_cache_by_a_racing_save_stays_signed_out(phone, laptop):
+    """cached_db writes the cache after a save's commit: a laptop request saving its session
+    while the phone ends it can put it back in Redis. The ending's mark refuses it on the very
+    next request, not a minute later (decision 278)."""
+    laptop_key = laptop.cookies["sessionid"].value
+    racing_copy = SessionStore(laptop_key).load()
+    end(phone, record_of(laptop))
+    cache.set(SessionStore(laptop_key).cache_key, racing_copy)  # the racing save's cache write
+    assert not is_signed_in(laptop)
 
 
 def test_signing_out_of_every_other_browser_keeps_only_this_one(account, phone, laptop, sms_outbox):
