@@ -55,3 +55,15 @@ def test_fewer_than_three_runs_are_refused(tmp_path):
         paths.append(str(path))
     with pytest.raises(SystemExit, match="at least 3"):
         median.main("never-written", paths)
+
+
+def test_the_comparison_tables_show_both_files_ratios_and_the_change_in_cpu():
+    from bench import compare
+
+    after = median.median_of_runs(runs_with_registration_rates(2.0, 2.0, 2.0))
+    ratios = compare.ratio_table(BEFORE, after)
+    fair = next(line for line in ratios.splitlines() if "same Argon2id" in line)
+    single = row({"summary": report.summary(BEFORE)}, "registrations/s vs allauth (same Argon2id)")
+    assert f"| {single['ratio']:.2f} | **{2 * single['ratio']:.2f}** |" in fair
+    cpu = compare.cpu_table(BEFORE, after)
+    assert "| register / registration |" in cpu and "+0%" in cpu
