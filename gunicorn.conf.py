@@ -42,7 +42,7 @@ control_socket_disable = not control_socket
 
 def when_ready(server) -> None:
     """In the master, before the first fork: warm what every worker would warm itself."""
-    if preload_app:
+    if server.cfg.preload_app:  # the effective setting (a --preload flag included)
         from absher_portal.warmup import warm_up
 
         server.log.info("warmed up %d templates before forking", warm_up())

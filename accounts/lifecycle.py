@@ -97,14 +97,15 @@ def account_change_status(
     ``already_locked=True``: its copy is then current, and the re-read (a round trip on the
     bank's activation path) and the savepoint are skipped.
     """
-    # A caller that locked the row holds the transaction: one savepoint less (two round trips
-    # on the bank's activation path); anything raised here fails the caller's transaction.
+    # A caller that locked the row holds the transaction: its copy is current and no savepoint
+    # is taken (two round trips on the bank's activation path). The transition is checked
+    # before the block, so a refusal leaves that transaction usable.
+    if already_locked:
+        kind = _allowed_kind(account, to_status, kind)
     with transaction.atomic(savepoint=not already_locked):
         locked = account if already_locked else User.objects.select_for_update().get(pk=account.pk)
-        allowed = TRANSITIONS.get((locked.status, to_status), ())
-        kind = kind or (allowed[0] if allowed else None)
-        if kind not in allowed:
-            raise TransitionNotAllowed(locked, to_status)
+        if not already_locked:
+            kind = _allowed_kind(locked, to_status, kind)
         from_status = locked.status
         locked.status = to_status
         locked.status_changed_at = timezone.now()
@@ -122,6 +123,15 @@ def account_change_status(
             reason=reason,
             details=details,
         )
+
+
+def _allowed_kind(account: User, to_status: str, kind: str | None) -> str:
+    """The event kind of moving ``account`` to ``to_status``; TransitionNotAllowed if none."""
+    allowed = TRANSITIONS.get((account.status, to_status), ())
+    kind = kind or (allowed[0] if allowed else None)
+    if kind not in allowed:
+        raise TransitionNotAllowed(account, to_status)
+    return kind
 
 
 def _close_sign_in_after_commit(account_id: int) -> None:

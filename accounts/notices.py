@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, models, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -38,21 +38,27 @@ def enqueue_after_commit(task: Task, *args: Any) -> None:
     When the queue is a table of this database (production's ``DatabaseBackend``), the task's
     row is written in the transaction itself: it commits with the change or not at all, and
     no worker can see it sooner, so the change and its task take one commit, not two (each a
-    WAL flush: decision 275). Any other queue is given the task after the commit, robustly: a
-    queue that is down is logged and does not undo the committed change (nor turn the response
-    into a 500); the ``Notice`` row is there, and the sweep queues it again.
+    WAL flush: decision 275). The row is written in a savepoint, so a failed INSERT (a grant
+    missing after an upgrade) is logged and leaves the change whole. Any other queue is given
+    the task after the commit. Either way a queue that is down does not undo the change (nor
+    turn the response into a 500): the ``Notice`` row is there, and the sweep queues it again.
     """
     if queued_in_this_database(task):
-        task.enqueue(*args)
+        try:
+            with transaction.atomic():
+                task.enqueue(*args)
+        except DatabaseError:
+            logger.exception("could not queue %s%r; the sweep will", task.name, args)
         return
     transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 def queued_in_this_database(task: Task) -> bool:
-    """Whether ``task``'s backend keeps its queue in the database the change is written to."""
+    """Whether ``task``'s backend keeps its queue in the database the change is written to
+    (False for anything that is not a django-tasks task, such as a test's stand-in)."""
     try:
-        backend = task_backends[task.backend]
-    except (AttributeError, InvalidTaskBackendError):
+        backend = task_backends[getattr(task, "backend", None)]
+    except (InvalidTaskBackendError, KeyError, TypeError):
         return False
     return isinstance(backend, DatabaseBackend) and (
         router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS

@@ -29,7 +29,11 @@ def median_tree(trees: list) -> object:
         return first
     if isinstance(first, int | float):
         numbers = [t for t in trees if isinstance(t, int | float) and not isinstance(t, bool)]
-        return statistics.median(numbers) if numbers else first
+        if not numbers:
+            return first
+        middle = statistics.median(numbers)
+        # Counts stay whole numbers (an even number of runs would give x.5).
+        return round(middle) if all(isinstance(n, int) for n in numbers) else middle
     if isinstance(first, list):
         if not all(isinstance(t, list) and len(t) == len(first) for t in trees):
             return first
@@ -57,7 +61,7 @@ def median_of_runs(runs: list[dict]) -> dict:
             }
         )
         if row["target"].startswith("< "):  # a time under a limit: the median time decides
-            rows[-1]["met"] = rows[-1]["value"] < row["reference"]
+            rows[-1]["met"] = rows[-1]["value"] < rows[-1]["reference"]
     data["summary"] = rows
     data["cpu_per_operation"] = median_tree([report.cpu_rows(run) for run in runs])
     data["runs"] = [run["started"] for run in runs]

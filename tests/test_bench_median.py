@@ -67,3 +67,10 @@ def test_the_comparison_tables_show_both_files_ratios_and_the_change_in_cpu():
     assert f"| {single['ratio']:.2f} | **{2 * single['ratio']:.2f}** |" in fair
     cpu = compare.cpu_table(BEFORE, after)
     assert "| register / registration |" in cpu and "+0%" in cpu
+
+
+def test_an_even_number_of_runs_keeps_counts_whole():
+    data = median.median_of_runs(runs_with_registration_rates(1, 1, 1, 1))
+    (register,) = [r for r in data["cpu_per_operation"] if r["phase"] == "register"]
+    assert isinstance(register["completed"], int)
+    assert "register / registration" in report.table(data)

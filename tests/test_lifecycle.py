@@ -144,6 +144,21 @@ def test_disallowed_transition_raises_and_writes_nothing(from_status, to_status)
     assert not AccountEvent.objects.exists()
 
 
+def test_a_refused_transition_on_a_locked_row_leaves_the_callers_transaction_usable():
+    """``already_locked`` takes no savepoint (the bank's path); a refusal must still leave the
+    caller's transaction able to go on and commit what it wrote."""
+    user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=Status.ACTIVE)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        with pytest.raises(TransitionNotAllowed):
+            lifecycle.account_change_status(
+                account=locked, to_status=Status.PENDING, source="x", already_locked=True
+            )
+        User.objects.filter(pk=user.pk).update(email="after@example.sa")
+    assert User.objects.get(pk=user.pk).email == "after@example.sa"
+    assert not AccountEvent.objects.exists()
+
+
 def test_transition_is_checked_against_the_stored_status_not_a_stale_object():
     user = make_user("ahmed2024", CITIZEN_ID, MOBILE_E164, status=Status.PENDING)
     stale = User.objects.get(pk=user.pk)

@@ -230,3 +230,26 @@ def test_workers_racing_the_same_notice_send_it_once(
     assert len(mail.outbox) + len(sms_outbox) == 1
     notice.refresh_from_db()
     assert (notice.attempts, notice.sent_at is not None) == (1, True)
+
+
+@pytest.mark.django_db
+def test_a_task_row_that_cannot_be_written_leaves_the_change_and_its_notice_whole(
+    database_tasks, monkeypatch, caplog
+):
+    """The task's INSERT runs in a savepoint: a grant missing after an upgrade, say, is
+    logged and the sweep queues the notice later (decision 275)."""
+    from django.db import DatabaseError
+    from django_tasks_db.backend import DatabaseBackend
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("permission denied for table django_tasks_database_dbtaskresult")
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", refuse)
+    account = make_user("sara2024", OTHER_CITIZEN_ID, MOBILE_E164)
+    with transaction.atomic():
+        change_password(user=account, password=NEW_PASSWORD, source="account")
+    account.refresh_from_db()
+    assert account.check_password(NEW_PASSWORD)
+    assert Notice.objects.filter(kind=Notice.Kind.PASSWORD_CHANGED).exists()
+    assert not DBTaskResult.objects.exists()
+    assert "the sweep will" in caplog.text

@@ -48,6 +48,8 @@ ONLINE_MIGRATIONS = [
     # Housekeeping's sweeps (issue 17): one-time codes by age, finished task results.
     ("accounts", "0013_otpchallenge_created_idx"),
     ("housekeeping", "0001_task_results_finished_idx"),
+    # Captchas by expiry, once the answer stopped sweeping them (issue 16, decision 276).
+    ("housekeeping", "0002_captcha_expiration_idx"),
 ]
 BEFORE_0006 = "0005_sms_delivery"
 USER_TABLE = "accounts_user"

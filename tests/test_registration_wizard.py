@@ -414,3 +414,20 @@ def test_the_verify_step_reads_its_challenge_once_then_once_more_to_create_the_a
         if q["sql"].startswith("SELECT") and 'FROM "accounts_otpchallenge"' in q["sql"]
     ]
     assert len(reads) == 3
+
+
+def test_the_finished_wizard_is_out_of_the_session_before_its_key_changes(driver, monkeypatch):
+    """The new session (cycle_key's INSERT) must not carry the ID, the mobile or the password
+    hash of the finished wizard, even for the moment before the response is made."""
+    from django.contrib.sessions.backends.base import SessionBase
+
+    seen = []
+    real = SessionBase.cycle_key
+
+    def spying_cycle_key(session):
+        seen.append("wizard_registration_wizard" in session)
+        return real(session)
+
+    monkeypatch.setattr(SessionBase, "cycle_key", spying_cycle_key)
+    assert driver.register().status_code == 302
+    assert seen == [False]

@@ -144,6 +144,17 @@ def test_an_ended_session_put_back_in_the_cache_by_a_racing_save_stays_signed_ou
     assert not is_signed_in(laptop)
 
 
+def test_a_signed_out_session_put_back_in_the_cache_by_a_racing_save_stays_signed_out(
+    laptop,
+):
+    laptop_key = laptop.cookies["sessionid"].value
+    racing_copy = SessionStore(laptop_key).load()
+    laptop.post(reverse("accounts:logout"))
+    cache.set(SessionStore(laptop_key).cache_key, racing_copy)  # a second tab's save
+    laptop.cookies["sessionid"] = laptop_key  # the racing response sent the cookie again
+    assert not is_signed_in(laptop)
+
+
 def test_signing_out_of_every_other_browser_keeps_only_this_one(account, phone, laptop, sms_outbox):
     tablet = browser(IPHONE_SAFARI)
     sign_in_through_the_pages(tablet, sms_outbox, "ahmed2024")

@@ -1,5 +1,9 @@
 """The wizard's storage: formtools' session storage, written only when a step changed it.
 
+formtools makes its storage pluggable (``WizardView.storage_name``; its session and cookie
+wizards differ only by it, and ``BaseStorage`` is exported by ``formtools.wizard.storage``):
+this is such a backend, on ``BaseStorage``'s API alone (decision 279).
+
 formtools' ``SessionStorage`` marks the session modified on every read of its data, so every
 page of the wizard (each GET included) rewrote the session to the database and to Redis, and
 the first GET of the identity page created a session for every visitor, robots included
@@ -39,6 +43,13 @@ class ChangedOnlySessionStorage(BaseStorage):
 
     def update_response(self, response: HttpResponse) -> None:
         super().update_response(response)
+        self.write_back()
+
+    def write_back(self) -> None:
+        """Put the working copy in the session if it changed (or take the wizard out of it if
+        it holds no step). formtools calls it through :meth:`update_response` when ``dispatch``
+        returns; the view calls it too before replacing the session, and when ``dispatch``
+        raises, so that what a step did (an SMS sent, its challenge id) is never forgotten."""
         session = self.request.session
         if self._holds_nothing():
             if self.prefix in session:

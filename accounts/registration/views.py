@@ -29,6 +29,7 @@ from accounts.expiry import registration_expires_at
 from accounts.models import User
 from accounts.registration.forms import AccountForm, IdentityForm, VerifyForm
 from accounts.registration.services import RegistrationConflict, register_account
+from accounts.registration.storage import ChangedOnlySessionStorage
 from accounts.registration.steps import STEP_HEADINGS, WizardSteps
 
 REGISTERED_SESSION_KEY = "registered_account_id"
@@ -46,6 +47,16 @@ class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
 
     def get_template_names(self) -> list[str]:
         return [f"accounts/register/{self.steps.current}.html"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Exception:
+            # An outage mid-step becomes a 503 that still saves the session: keep what the
+            # step did (a code was sent: its challenge) as formtools' own storage would.
+            if isinstance(storage := getattr(self, "storage", None), ChangedOnlySessionStorage):
+                storage.write_back()
+            raise
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if kwargs.get("step") == self.done_step_name:
@@ -122,6 +133,7 @@ class RegistrationWizard(WizardSteps, NamedUrlSessionWizardView):
             self.revalidating = False
         metrics.registration_completed(getattr(self.request, "LANGUAGE_CODE", None))
         self.storage.reset()
+        self.storage.write_back()  # the new session must not carry the finished wizard
         self.request.session.cycle_key()
         self.request.session[REGISTERED_SESSION_KEY] = user.pk
         return redirect("accounts:registration_complete")

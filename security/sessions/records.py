@@ -155,6 +155,10 @@ def forget(request: HttpRequest) -> None:
     if isinstance(marker, dict) and isinstance(marker.get("digest"), str):
         digests.add(marker["digest"])
     if digests:
+        # Signing out races a save of the same session as ending it from elsewhere does.
+        cache.set_many(
+            {ended_mark(digest): True for digest in digests}, timeout=settings.SESSION_COOKIE_AGE
+        )
         SignedInSession.objects.filter(key_digest__in=digests).delete()
 
 
