@@ -29,8 +29,8 @@ from accounts.expiry import registration_expires_at
 from accounts.models import User
 from accounts.registration.forms import AccountForm, IdentityForm, VerifyForm
 from accounts.registration.services import RegistrationConflict, register_account
-from accounts.registration.storage import ChangedOnlySessionStorage
 from accounts.registration.steps import STEP_HEADINGS, WizardSteps
+from accounts.registration.storage import ChangedOnlySessionStorage
 
 REGISTERED_SESSION_KEY = "registered_account_id"
 
