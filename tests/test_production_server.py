@@ -62,8 +62,14 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 
 def test_gunicorn_runs_several_workers(server):
-    workers = re.findall(r"Booting worker with pid: (\d+)", server.log_path.read_text())
-    assert len(set(workers)) >= 2
+    """Forked from a preloaded master, the first worker may answer before the second has
+    logged that it booted: wait for both."""
+
+    def workers() -> set[str]:
+        found = set(re.findall(r"Booting worker with pid: (\d+)", server.log_path.read_text()))
+        return found if len(found) >= 2 else set()
+
+    assert len(wait_for(workers, what="two workers booted")) >= 2
 
 
 def test_the_master_loads_and_warms_the_portal_once_before_forking(server):
