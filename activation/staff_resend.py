@@ -15,11 +15,10 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import AccountEvent, User
-from accounts.staff.actions import MAX_ACCOUNTS_PER_ACTION, StaffAction
-from accounts.staff.forms import StaffReasonForm
+from accounts.staff.actions import StaffAction
 from activation import resend
 
 
@@ -80,20 +79,12 @@ class ResendActivationSmsMixin:
     def resend_activation_sms(
         self, request: HttpRequest, queryset: QuerySet
     ) -> TemplateResponse | None:
-        accounts = list(queryset[: MAX_ACCOUNTS_PER_ACTION + 1])
-        if len(accounts) > MAX_ACCOUNTS_PER_ACTION:
-            message = ngettext(
-                "Select at most %(limit)d account at a time.",
-                "Select at most %(limit)d accounts at a time.",
-                MAX_ACCOUNTS_PER_ACTION,
-            ) % {"limit": MAX_ACCOUNTS_PER_ACTION}
-            self.message_user(request, message, messages.ERROR)
-            return None
-        form = StaffReasonForm(request.POST if "post" in request.POST else None)
-        if not form.is_valid():
-            return self._reason_page(request, accounts, RESEND, form)
-        self._resend(request, accounts, form.cleaned_data["reason"])
-        return None
+        return self._staff_action(
+            request,
+            queryset,
+            RESEND,
+            apply=lambda accounts, reason: self._resend(request, accounts, reason),
+        )
 
     def _resend(self, request: HttpRequest, accounts: list[User], reason: str) -> None:
         sent, refused = 0, {code: [] for code in REFUSALS}

@@ -125,9 +125,14 @@ class StaffActionsMixin:
         return self._staff_action(request, queryset, REINSTATE)
 
     def _staff_action(
-        self, request: HttpRequest, queryset: QuerySet, action: StaffAction
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        action: StaffAction,
+        apply: Callable[[list[User], str], None] | None = None,
     ) -> TemplateResponse | None:
-        """Ask for a reason (Django's intermediate-page pattern), then apply the change."""
+        """Ask for a reason (Django's intermediate-page pattern), then apply the change
+        (``apply(accounts, reason)``, the status change of ``action`` unless given)."""
         accounts = list(queryset[: MAX_ACCOUNTS_PER_ACTION + 1])
         if len(accounts) > MAX_ACCOUNTS_PER_ACTION:
             message = ngettext(
@@ -140,7 +145,10 @@ class StaffActionsMixin:
         form = StaffReasonForm(request.POST if "post" in request.POST else None)
         if not form.is_valid():
             return self._reason_page(request, accounts, action, form)
-        self._apply(request, accounts, action, form.cleaned_data["reason"])
+        if apply is None:
+            self._apply(request, accounts, action, form.cleaned_data["reason"])
+        else:
+            apply(accounts, form.cleaned_data["reason"])
         return None
 
     def _apply(
