@@ -168,9 +168,16 @@ def is_current(request: HttpRequest, record: SignedInSession) -> bool:
     return bool(key) and constant_time_compare(record.key_digest, keys.digest(key))
 
 
-def _ended_by_time(record: SignedInSession, now: datetime) -> bool:
+def _cut_offs(now: datetime) -> tuple[datetime, datetime]:
+    """A record is of an ended session if last seen before the first or created before the
+    second: its session's idle allowance (the cookie's age) plus the refresh's lag, and the
+    absolute limit."""
     idle_since = now - timedelta(seconds=settings.SESSION_COOKIE_AGE + REFRESH_SECONDS)
-    signed_in_since = now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
+    return idle_since, now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
+
+
+def _ended_by_time(record: SignedInSession, now: datetime) -> bool:
+    idle_since, signed_in_since = _cut_offs(now)
     return record.last_seen_at < idle_since or record.created_at < signed_in_since
 
 
@@ -255,8 +262,7 @@ def end_all_sessions(*, account_id: int) -> int:
 def ended(now: datetime) -> Q:
     """The records whose session is past its idle or absolute limit at ``now`` (shared with
     the nightly housekeeping, which sweeps the ones no sign-in came to sweep)."""
-    idle_since = now - timedelta(seconds=settings.SESSION_COOKIE_AGE + REFRESH_SECONDS)
-    signed_in_since = now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
+    idle_since, signed_in_since = _cut_offs(now)
     return Q(last_seen_at__lt=idle_since) | Q(created_at__lt=signed_in_since)
 
 
